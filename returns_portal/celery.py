@@ -1,0 +1,18 @@
+"""The Celery app. Tasks live in each app's ``tasks.py``; the beat schedule is here, in code."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returns_portal.settings")
+
+app = Celery("returns_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "cancel-abandoned-shipbacks": {
+        "task": "shipbacks.tasks.cancel_abandoned_shipbacks",
+        "schedule": 15 * 60,
+    },
+}

@@ -1,0 +1,96 @@
+"""Pieces every app's models share: timestamps and the state-machine guard."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from .errors import DomainError
+
+
+class TimeStampedModel(models.Model):
+    """A UUID public id (the API exposes it) and creation/update times."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class InvalidTransition(DomainError):
+    """A state change the transition map does not allow."""
+
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, obj, state: str):
+        self.obj = obj
+        self.from_state = obj.state
+        self.to_state = str(state)
+        super().__init__(
+            f"{obj._meta.verbose_name.capitalize()} {obj} cannot go from "
+            f"{self.from_state} to {self.to_state}.",
+            field="state",
+        )
+
+
+class StateMachine:
+    """Mixin for models with a ``state`` field and a ``TRANSITIONS`` map next to it.
+
+    The map is the whole rule: ``{from_state: {allowed to_states}}``. Services lock the row,
+    call :meth:`become`, save and record the event; nothing else writes ``state``.
+    """
+
+    TRANSITIONS: dict[str, set[str]] = {}
+
+    def can_become(self, state: str) -> bool:
+        return state in self.TRANSITIONS.get(self.state, ())
+
+    def become(self, state: str) -> None:
+        """Change state in memory; callers hold the row lock, save and record the event."""
+        if not self.can_become(state):
+            raise InvalidTransition(self, state)
+        self.state = state
+
+    @classmethod
+    def path(cls, from_state: str, to_state: str) -> list[str]:
+        """The shortest list of states leading from ``from_state`` to ``to_state`` (excluded,
+        included). Used to walk a record through the real transitions, step by step."""
+        routes = {from_state: []}
+        frontier = [from_state]
+        while frontier:
+            following = []
+            for state in frontier:
+                for target in sorted(cls.TRANSITIONS.get(state, ())):
+                    if target not in routes:
+                        routes[target] = [*routes[state], target]
+                        following.append(target)
+            frontier = following
+        if to_state not in routes:
+            raise ValueError(f"{cls.__name__}: no path from {from_state} to {to_state}")
+        return [str(state) for state in routes[to_state]]
+
+
+def lock_and_become(model, pk, state: str):
+    """Lock the row, move it to ``state``, stamp its milestone and save.
+
+    Call inside ``transaction.atomic()``. Returns ``(instance, previous_state)``; the caller
+    records the event and enqueues side effects with ``transaction.on_commit``.
+    """
+    instance = model.objects.select_for_update().get(pk=pk)
+    previous = instance.state
+    instance.become(state)
+    fields = ["state", "updated_at"]
+    if milestone := getattr(model, "MILESTONES", {}).get(state):
+        setattr(instance, milestone, timezone.now())
+        fields.append(milestone)
+    instance.save(update_fields=fields)
+    return instance, previous
+
+
+def state_check(field_name: str, choices, name: str) -> models.CheckConstraint:
+    """A CHECK constraint that keeps values outside ``choices`` out of the table."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field_name}__in": choices.values}), name=name
+    )

@@ -1,0 +1,70 @@
+"""The staff roles, as Django groups with exactly these permissions.
+
+Warehouse staff receive and process returns; returns managers run everything else in the
+back office. Users, groups and the roles themselves stay with superusers.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+WAREHOUSE_STAFF = "Warehouse staff"
+RETURNS_MANAGERS = "Returns managers"
+
+ALL = ("view", "add", "change", "delete")
+
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    WAREHOUSE_STAFF: {
+        "shipbacks.returnorder": ("view", "change"),
+        "shipbacks.expecteditem": ("view", "add", "change"),
+        "shipbacks.itemaction": ("view", "add", "change"),
+        "shipbacks.returnorderevent": ("view",),
+        "shipbacks.shipback": ("view",),
+        "shipbacks.returneditem": ("view",),
+        "shipbacks.warehouse": ("view",),
+        "shipbacks.returnreason": ("view",),
+        "catalog.product": ("view",),
+        "orders.order": ("view",),
+        "orders.orderitem": ("view",),
+    },
+    RETURNS_MANAGERS: {
+        **{f"catalog.{model}": ALL for model in ("brand", "product", "sparepart")},
+        **{
+            f"orders.{model}": ALL
+            for model in ("address", "customer", "order", "orderitem", "shipment")
+        },
+        **{
+            f"shipbacks.{model}": ALL
+            for model in (
+                "warehouse",
+                "returnreason",
+                "relocationrule",
+                "sponsoringrule",
+                "shipback",
+                "returneditem",
+                "quote",
+                "returnorder",
+                "expecteditem",
+                "itemaction",
+            )
+        },
+        "shipbacks.returnpolicy": ("view", "change"),
+        "shipbacks.shipbackevent": ("view",),
+        "shipbacks.returnorderevent": ("view",),
+    },
+}
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and set their permissions to exactly the ones listed."""
+    for group_name, models in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            wanted += [(app_label, f"{action}_{model}") for action in actions]
+        permissions = Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        ).select_related("content_type")
+        group.permissions.set(
+            [p for p in permissions if (p.content_type.app_label, p.codename) in set(wanted)]
+        )

@@ -1,0 +1,19 @@
+from .return_orders import ExpectedItem, ItemAction, ReturnOrder, ReturnOrderEvent
+from .rules import RelocationRule, ReturnPolicy, ReturnReason, SponsoringRule, Warehouse
+from .shipbacks import Quote, ReturnedItem, Shipback, ShipbackEvent
+
+__all__ = [
+    "ExpectedItem",
+    "ItemAction",
+    "Quote",
+    "RelocationRule",
+    "ReturnOrder",
+    "ReturnOrderEvent",
+    "ReturnPolicy",
+    "ReturnReason",
+    "ReturnedItem",
+    "Shipback",
+    "ShipbackEvent",
+    "SponsoringRule",
+    "Warehouse",
+]

@@ -1,0 +1,35 @@
+"""Every write to shipbacks, quotes and return orders goes through these functions."""
+
+from .quotes import quote_record_result
+from .return_orders import (
+    ExpectedItemData,
+    return_order_cancel,
+    return_order_create,
+    return_order_transition,
+)
+from .shipbacks import (
+    ReturnedItemData,
+    returned_item_transition,
+    shipback_cancel,
+    shipback_create,
+    shipback_delete,
+    shipback_register,
+    shipback_transition,
+    shipbacks_cancel_abandoned,
+)
+
+__all__ = [
+    "ExpectedItemData",
+    "ReturnedItemData",
+    "quote_record_result",
+    "return_order_cancel",
+    "return_order_create",
+    "return_order_transition",
+    "returned_item_transition",
+    "shipback_cancel",
+    "shipback_create",
+    "shipback_delete",
+    "shipback_register",
+    "shipback_transition",
+    "shipbacks_cancel_abandoned",
+]

@@ -1,0 +1,137 @@
+"""Return orders: creating one (from an order or a third party's source) and its state changes."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from catalog.models import Product
+from orders.models import Order
+from returns_portal.actors import Actor
+from returns_portal.errors import DomainError
+from returns_portal.models import lock_and_become
+
+from ..models import ExpectedItem, ReturnedItem, ReturnOrder, ReturnOrderEvent, Shipback, Warehouse
+
+
+@dataclass
+class ExpectedItemData:
+    product: Product
+    quantity: int = 1
+    requested_action: str = ExpectedItem.RequestedAction.DEFAULT
+    lot_number: str = ""
+    lot_date: date | None = None
+    returned_item: ReturnedItem | None = None
+
+
+def _record(return_order, previous: str, state: str, actor: Actor, note: str = "") -> None:
+    ReturnOrderEvent.objects.create(
+        return_order=return_order,
+        from_state=previous,
+        to_state=state,
+        actor=actor.label,
+        actor_user=actor.user,
+        note=note,
+    )
+
+
+def record_created(return_order: ReturnOrder, actor: Actor) -> None:
+    _record(return_order, "", return_order.state, actor)
+
+
+@transaction.atomic
+def return_order_create(
+    *,
+    warehouse: Warehouse,
+    actor: Actor,
+    order: Order | None = None,
+    source: str = "",
+    source_ref: str = "",
+    shipback: Shipback | None = None,
+    reason: str = "",
+    reason_ref: str = "",
+    type: str = ReturnOrder.Type.CUSTOMER,
+    tracking_number: str = "",
+    reference: str = "",
+    skip_expected_items_creation: bool = False,
+    expected_items: list[ExpectedItemData] = (),
+) -> ReturnOrder:
+    """Create a return order, as Shippingbo does.
+
+    From an order, every item of the order is expected unless ``skip_expected_items_creation``;
+    the ``expected_items`` given are added. From a third party's ``source`` + ``source_ref``,
+    the order is linked when it is known here.
+    """
+    if order is None and not (source and source_ref):
+        raise DomainError(
+            "Give the order, or its source and source reference.", code="REQUIRED", field="order_id"
+        )
+    if order is None:
+        order = Order.objects.filter(source=source, source_ref=source_ref).first()
+    if not warehouse.active:
+        raise DomainError(
+            f"The warehouse {warehouse} is not active.", code="INVALID_WAREHOUSE", field="warehouse"
+        )
+    lines = list(expected_items)
+    if order is not None and not skip_expected_items_creation:
+        lines = [
+            ExpectedItemData(product=item.product, quantity=item.quantity)
+            for item in order.items.select_related("product")
+        ] + lines
+    if not lines:
+        raise DomainError(
+            "A return order expects at least one item.",
+            code="REQUIRED",
+            field="return_order_expected_items_attributes",
+        )
+    for line in lines:
+        if line.quantity < 1:
+            raise DomainError(
+                "Expected quantities are at least 1.", code="INVALID_QUANTITY", field="quantity"
+            )
+    return_order = ReturnOrder(
+        warehouse=warehouse,
+        order=order,
+        source=source,
+        source_ref=source_ref,
+        shipback=shipback,
+        reason=reason,
+        reason_ref=reason_ref,
+        type=type,
+        tracking_number=tracking_number,
+    )
+    if reference:
+        return_order.reference = reference
+    return_order.full_clean(exclude=["warehouse", "order", "shipback"])
+    return_order.save()
+    ExpectedItem.objects.bulk_create(
+        ExpectedItem(
+            return_order=return_order,
+            product=line.product,
+            returned_item=line.returned_item,
+            quantity_expected=line.quantity,
+            requested_action=line.requested_action,
+            lot_number=line.lot_number,
+            lot_date=line.lot_date,
+        )
+        for line in lines
+    )
+    record_created(return_order, actor)
+    return return_order
+
+
+@transaction.atomic
+def return_order_transition(
+    *, return_order_id, to: str, actor: Actor, note: str = ""
+) -> ReturnOrder:
+    """The one way a return order changes state: locked, checked, stamped, recorded."""
+    return_order, previous = lock_and_become(ReturnOrder, return_order_id, to)
+    _record(return_order, previous, to, actor, note)
+    return return_order
+
+
+def return_order_cancel(*, return_order_id, actor: Actor, note: str = "") -> ReturnOrder:
+    """Cancel a return order; only possible before the parcel arrived."""
+    return return_order_transition(
+        return_order_id=return_order_id, to=ReturnOrder.State.CANCELLED, actor=actor, note=note
+    )
