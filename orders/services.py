@@ -130,6 +130,71 @@ def order_create(*, data: OrderData) -> Order:
     return order
 
 
+def _refuse_if_returning(order: Order) -> None:
+    # A registered return was built from this order as it is: it must not change under it.
+    if order.shipbacks.filter(registered_at__isnull=False).exists():
+        raise DomainError(
+            "This order has a registered return and can no longer be changed.",
+            code="SHIPBACK_REGISTERED",
+        )
+
+
+@transaction.atomic
+def order_update(
+    *,
+    order: Order,
+    customer: dict | None = None,
+    address: dict | None = None,
+    **fields,
+) -> Order:
+    """Change some fields of an order, of its customer and of the customer's address."""
+    order = Order.objects.select_for_update().select_related("customer__address").get(pk=order.pk)
+    _refuse_if_returning(order)
+    for name, value in fields.items():
+        setattr(order, name, value)
+    _validated(order)
+    if customer:
+        for name, value in customer.items():
+            setattr(order.customer, name, value)
+        _validated(order.customer)
+    if address:
+        target = order.customer.address or Address()
+        for name, value in address.items():
+            setattr(target, name, value)
+        _validated(target)
+        if order.customer.address_id is None:
+            order.customer.address = target
+            order.customer.save(update_fields=["address", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_item_add(*, order: Order, data: OrderItemData) -> OrderItem:
+    _refuse_if_returning(order)
+    reference = data.reference or str(order.items.count() + 1)
+    fields = {k: v for k, v in vars(data).items() if k != "reference"}
+    return _validated(OrderItem(order=order, reference=reference, **fields))
+
+
+@transaction.atomic
+def order_item_update(*, item: OrderItem, **fields) -> OrderItem:
+    _refuse_if_returning(item.order)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return _validated(item)
+
+
+@transaction.atomic
+def order_item_delete(*, item: OrderItem) -> None:
+    _refuse_if_returning(item.order)
+    try:
+        item.delete()
+    except ProtectedError as exc:
+        raise DomainError(
+            "This item is in a return and cannot be removed.", code="DEPENDENT_SHIPBACK"
+        ) from exc
+
+
 @transaction.atomic
 def order_delete(*, order: Order) -> None:
     """Delete an order and its customer; refused while a shipback or return order depends on it."""
@@ -137,7 +202,9 @@ def order_delete(*, order: Order) -> None:
     try:
         order.delete()
     except ProtectedError as exc:
-        dependent = next(iter(exc.protected_objects))
+        # protected_objects is a set (shipbacks, their returned items, return orders) in no
+        # particular order: name the shipback when there is one.
+        dependent = min(exc.protected_objects, key=lambda obj: obj._meta.model_name != "shipback")
         raise DomainError(
             f"dependent shipback found ({dependent.pk})", code="DEPENDENT_SHIPBACK"
         ) from exc

@@ -15,4 +15,9 @@ app.conf.beat_schedule = {
         "task": "shipbacks.tasks.cancel_abandoned_shipbacks",
         "schedule": 15 * 60,
     },
+    "sweep-webhooks": {"task": "returns_portal.tasks.sweep_webhooks", "schedule": 60},
+    "purge-idempotency-keys": {
+        "task": "returns_portal.tasks.purge_expired_idempotency_keys",
+        "schedule": 60 * 60,
+    },
 }

@@ -162,21 +162,29 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["returns_portal.api.parsers.LenientJSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "returns_portal.api.authentication.IntegratorTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["returns_portal.api.authentication.IsIntegrator"],
+    "DEFAULT_THROTTLE_CLASSES": ["returns_portal.api.throttling.IntegratorRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"integrator": env.str("API_THROTTLE_RATE", default="1200/min")},
+    "EXCEPTION_HANDLER": "returns_portal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
 }
 
 # Celery. With no broker set, kombu's filesystem transport under var/ needs no server.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "celery" / "broker"
-    _processed_dir = VAR_DIR / "celery" / "processed"
-    for _folder in (_broker_dir, _processed_dir):
-        _folder.mkdir(parents=True, exist_ok=True)
+    _celery_dir = VAR_DIR / "celery"
+    for _folder in ("broker", "processed", "control"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_processed_dir),
+        "data_folder_in": str(_celery_dir / "broker"),
+        "data_folder_out": str(_celery_dir / "broker"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -196,11 +204,80 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# No task waits in the broker longer than this: longer delays are left to the periodic sweepers.
+TASK_MAX_COUNTDOWN = timedelta(seconds=env.int("TASK_MAX_COUNTDOWN_SECONDS", default=300))
+
+# Integrator API.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+WEBHOOK_TIMEOUT = timedelta(seconds=env.int("WEBHOOK_TIMEOUT_SECONDS", default=10))
+
 # Returns.
 RETURNS_MERCHANT_NAME = env.str("RETURNS_MERCHANT_NAME", default="Returns Portal")
+# The public address of this site, for links sent to customers and integrators.
+RETURNS_PUBLIC_URL = env.str("RETURNS_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Shipbacks a customer started but never confirmed are cancelled after this long.
 RETURNS_ABANDONED_SHIPBACK_AFTER = timedelta(
     hours=env.int("RETURNS_ABANDONED_SHIPBACK_AFTER_HOURS", default=72)
 )
 # The built-in provider sandbox: on by default with DEBUG, never implied in production.
 PROVIDERS_SANDBOX = env.bool("PROVIDERS_SANDBOX", default=DEBUG)
+
+# --- Providers (shipbacks/providers) --------------------------------------------------------
+# One block for the provider clients; see shipbacks/providers/config.py. A provider whose URL is
+# empty talks to the built-in sandbox at {SANDBOX_BASE_URL}/sandbox/<provider>. Secrets have no
+# default: empty means "not configured".
+SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default="http://127.0.0.1:8000")
+PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
+PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=30.0)
+# Largest label a provider may hand us (ShopRunBack labels are PDFs of a few hundred KB).
+PROVIDER_LABEL_MAX_BYTES = env.int("PROVIDER_LABEL_MAX_BYTES", default=5 * 1024 * 1024)
+# Standard Webhooks (ShipBob): how old a signed timestamp may be, in seconds.
+PROVIDER_WEBHOOK_TOLERANCE = env.int("PROVIDER_WEBHOOK_TOLERANCE", default=300)
+
+SHOPRUNBACK_URL = env.str("SHOPRUNBACK_URL", default="")  # https://dashboard.shoprunback.com/api/v1
+SHOPRUNBACK_TOKEN = env.str("SHOPRUNBACK_TOKEN", default="")
+SHOPRUNBACK_WEBHOOK_SECRET = env.str("SHOPRUNBACK_WEBHOOK_SECRET", default="")
+
+SHIPPINGBO_URL = env.str("SHIPPINGBO_URL", default="")  # https://app.shippingbo.com
+SHIPPINGBO_APP_ID = env.str("SHIPPINGBO_APP_ID", default="")
+SHIPPINGBO_TOKEN = env.str("SHIPPINGBO_TOKEN", default="")
+SHIPPINGBO_WEBHOOK_TOKEN = env.str("SHIPPINGBO_WEBHOOK_TOKEN", default="")
+
+SHIPBOB_URL = env.str("SHIPBOB_URL", default="")  # https://api.shipbob.com
+SHIPBOB_TOKEN = env.str("SHIPBOB_TOKEN", default="")
+SHIPBOB_CHANNEL_ID = env.str("SHIPBOB_CHANNEL_ID", default="")
+SHIPBOB_WEBHOOK_SECRET = env.str("SHIPBOB_WEBHOOK_SECRET", default="")
+
+KIBO_URL = env.str("KIBO_URL", default="")  # https://integration.shopatron.com/api/v2
+# Either a static token, or OAuth client credentials exchanged at KIBO_AUTH_URL (empty: the
+# token endpoint of the Kibo base URL, <base>/oauth/token, which the sandbox serves; Kibo's is
+# https://home.mozu.com/api/platform/applications/authtickets/oauth).
+KIBO_TOKEN = env.str("KIBO_TOKEN", default="")
+KIBO_CLIENT_ID = env.str("KIBO_CLIENT_ID", default="")
+KIBO_CLIENT_SECRET = env.str("KIBO_CLIENT_SECRET", default="")
+KIBO_AUTH_URL = env.str("KIBO_AUTH_URL", default="")
+
+PROVIDERS = {
+    "shoprunback": {
+        "BACKEND": "shipbacks.providers.shoprunback.client.ShopRunBackClient",
+        "OPTIONS": {"token": SHOPRUNBACK_TOKEN},
+    },
+    "shippingbo": {
+        "BACKEND": "shipbacks.providers.shippingbo.client.ShippingboClient",
+        "OPTIONS": {"app_id": SHIPPINGBO_APP_ID, "token": SHIPPINGBO_TOKEN},
+    },
+    "shipbob": {
+        "BACKEND": "shipbacks.providers.shipbob.client.ShipBobClient",
+        "OPTIONS": {"token": SHIPBOB_TOKEN, "channel_id": SHIPBOB_CHANNEL_ID},
+    },
+    "kibo": {
+        "BACKEND": "shipbacks.providers.kibo.client.KiboClient",
+        "OPTIONS": {
+            "token": KIBO_TOKEN,
+            "client_id": KIBO_CLIENT_ID,
+            "client_secret": KIBO_CLIENT_SECRET,
+            "auth_url": KIBO_AUTH_URL,
+        },
+    },
+}
+# --- end of Providers -------------------------------------------------------------------------

@@ -154,6 +154,11 @@ class Shipback(StateMachine, TimeStampedModel):
         return self.rma
 
     @property
+    def public_url(self) -> str:
+        """The customer's page for this return, reached by its secret token."""
+        return f"{settings.RETURNS_PUBLIC_URL.rstrip('/')}/returns/track/{self.public_token}/"
+
+    @property
     def is_modifiable(self) -> bool:
         return self.state in self.MODIFIABLE_STATES
 

@@ -17,6 +17,7 @@ from .shipbacks import (
     shipback_transition,
     shipbacks_cancel_abandoned,
 )
+from .warehouses import warehouse_create
 
 __all__ = [
     "ExpectedItemData",
@@ -32,4 +33,5 @@ __all__ = [
     "shipback_register",
     "shipback_transition",
     "shipbacks_cancel_abandoned",
+    "warehouse_create",
 ]

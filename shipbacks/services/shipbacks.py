@@ -53,7 +53,7 @@ def _record(shipback, previous: str, state: str, actor: Actor, note: str = "", i
     )
 
 
-def _check_items(order: Order, items: list[ReturnedItemData], exclude_shipback=None) -> None:
+def check_items(order: Order, items: list[ReturnedItemData], exclude_shipback=None) -> None:
     """Each item belongs to the order, once, with a reason and no more than is left to return."""
     if not items:
         raise DomainError("Choose at least one item to return.", code="REQUIRED", field="items")
@@ -113,7 +113,7 @@ def shipback_create(
     are the shipback's override fields (relocation_warehouse, <mode>_customer_price_cents,
     try_at_home).
     """
-    _check_items(order, items)
+    check_items(order, items)
     if mode and mode not in Shipback.Mode.values:
         raise DomainError(f"Unknown mode {mode}.", code="INVALID_MODE", field="mode")
     shipback = Shipback.objects.create(

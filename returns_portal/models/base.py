@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from .errors import DomainError
+from ..errors import DomainError
 
 
 class TimeStampedModel(models.Model):
