@@ -4,6 +4,7 @@ from django.urls import path
 
 from catalog import api as catalog
 from orders import api as orders
+from returns_portal.api import account
 from shipbacks.api import views as shipbacks
 
 app_name = "api"
@@ -50,4 +51,6 @@ urlpatterns = [
     path("warehouses", shipbacks.WarehouseList.as_view(), name="warehouses"),
     path("warehouses/<str:id>", shipbacks.WarehouseDetail.as_view(), name="warehouse"),
     path("reasons", shipbacks.ReasonList.as_view(), name="reasons"),
+    path("me", account.Me.as_view(), name="me"),
+    path("company", account.Company.as_view(), name="company"),
 ]

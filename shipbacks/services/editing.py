@@ -119,13 +119,11 @@ def _check_choice(shipback: Shipback) -> Quote | None:
 
 def as_datetime(value) -> datetime | None:
     """A slot time as an aware datetime; ShopRunBack writes them "YYYY-MM-DD HH:MM:SS"."""
-    if value is None or isinstance(value, datetime):
-        moment = value
-    else:
-        moment = parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    if value is not None and not isinstance(value, datetime):
+        value = parse_datetime(str(value))
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 @transaction.atomic
