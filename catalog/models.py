@@ -47,8 +47,13 @@ class Product(TimeStampedModel):
     label = models.CharField(max_length=255)
     reference = models.CharField(max_length=200, unique=True, help_text="Your SKU.")
     ean = models.CharField("EAN", max_length=64, blank=True, db_index=True)
+    # Optional: ShopRunBack's own examples create products without one. Quotes then use
+    # RETURNS_DEFAULT_WEIGHT_GRAMS.
     weight_grams = models.PositiveIntegerField(
-        validators=[MinValueValidator(1)], help_text="Weight with its packaging."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Weight with its packaging.",
     )
     width_mm = models.PositiveIntegerField(null=True, blank=True)
     length_mm = models.PositiveIntegerField(null=True, blank=True)
@@ -73,7 +78,7 @@ class Product(TimeStampedModel):
         ordering = ["label"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weight_grams__gt=0),
+                condition=Q(weight_grams__isnull=True) | Q(weight_grams__gt=0),
                 name="catalog_product_weight_positive",
                 violation_error_message="The weight must be more than 0 grams.",
             ),

@@ -148,7 +148,12 @@ def order_update(
     **fields,
 ) -> Order:
     """Change some fields of an order, of its customer and of the customer's address."""
-    order = Order.objects.select_for_update().select_related("customer__address").get(pk=order.pk)
+    # Lock the order row only: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer__address")
+        .get(pk=order.pk)
+    )
     _refuse_if_returning(order)
     for name, value in fields.items():
         setattr(order, name, value)
@@ -205,8 +210,13 @@ def order_delete(*, order: Order) -> None:
         # protected_objects is a set (shipbacks, their returned items, return orders) in no
         # particular order: name the shipback when there is one.
         dependent = min(exc.protected_objects, key=lambda obj: obj._meta.model_name != "shipback")
+        if dependent._meta.model_name == "shipback":
+            raise DomainError(
+                f"dependent shipback found ({dependent.pk})", code="DEPENDENT_SHIPBACK"
+            ) from exc
         raise DomainError(
-            f"dependent shipback found ({dependent.pk})", code="DEPENDENT_SHIPBACK"
+            f"dependent {dependent._meta.verbose_name} found ({dependent.pk})",
+            code="DEPENDENT_RETURN_ORDER",
         ) from exc
     if not customer.orders.exists():
         address = customer.address

@@ -72,6 +72,7 @@ def errors_response(errors: list[dict], status_code: int, headers=None) -> Respo
 REFUSALS = {
     "SHIPBACK_REGISTERED",
     "DEPENDENT_SHIPBACK",
+    "DEPENDENT_RETURN_ORDER",
     "DEPENDENT_PRODUCT",
     "DEPENDENT_ORDER",
     "DEFAULT_BRAND",

@@ -279,11 +279,15 @@ class Quote(StateMachine, TimeStampedModel):
 
 
 class ShipbackEvent(models.Model):
-    """One row per state change of a shipback or of one of its returned items: the timeline."""
+    """One row per state change of a shipback, of one of its returned items or of one of its
+    quotes: the timeline."""
 
     shipback = models.ForeignKey(Shipback, on_delete=models.CASCADE, related_name="events")
     returned_item = models.ForeignKey(
         ReturnedItem, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    quote = models.ForeignKey(
+        "Quote", on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)
@@ -298,5 +302,7 @@ class ShipbackEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        subject = "item" if self.returned_item_id else "shipback"
+        subject = (
+            "item" if self.returned_item_id else "quote" if self.quote_id else "shipback"
+        )
         return f"{subject} {self.from_state} → {self.to_state}"

@@ -1,6 +1,6 @@
 """Every write to shipbacks, quotes and return orders goes through these functions."""
 
-from .quotes import quote_record_result
+from .quotes import quote_record_result, quotes_request
 from .return_orders import (
     ExpectedItemData,
     return_order_cancel,
@@ -13,6 +13,7 @@ from .shipbacks import (
     shipback_cancel,
     shipback_create,
     shipback_delete,
+    shipback_record_label,
     shipback_register,
     shipback_transition,
     shipbacks_cancel_abandoned,
@@ -23,6 +24,7 @@ __all__ = [
     "ExpectedItemData",
     "ReturnedItemData",
     "quote_record_result",
+    "quotes_request",
     "return_order_cancel",
     "return_order_create",
     "return_order_transition",
@@ -30,6 +32,7 @@ __all__ = [
     "shipback_cancel",
     "shipback_create",
     "shipback_delete",
+    "shipback_record_label",
     "shipback_register",
     "shipback_transition",
     "shipbacks_cancel_abandoned",

@@ -17,19 +17,12 @@ from returns_portal.errors import DomainError
 
 from ..models import Quote, ReturnedItem, Shipback, Warehouse
 from .shipbacks import (
+    OVERRIDE_FIELDS,
     SHIPBACK_REGISTERED_MESSAGE,
     ReturnedItemData,
     check_items,
     shipback_create,
     shipback_register,
-)
-
-OVERRIDE_FIELDS = (
-    "relocation_warehouse",
-    "dropoff_customer_price_cents",
-    "postal_customer_price_cents",
-    "pickup_customer_price_cents",
-    "try_at_home",
 )
 
 

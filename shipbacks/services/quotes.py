@@ -1,13 +1,25 @@
-"""Quotes: recording what the provider computed for one mode."""
+"""Quotes: asking for them, and recording what the provider computed for each mode."""
 
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from returns_portal.actors import Actor
 from returns_portal.models import lock_and_become
 
-from ..models import Quote
+from ..models import Quote, Shipback, ShipbackEvent
+
+
+@transaction.atomic
+def quotes_request(*, shipback_id) -> list[Quote]:
+    """The shipback's quotes, one per mode; those missing are created, computing."""
+    shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
+    existing = {quote.mode for quote in shipback.quotes.all()}
+    Quote.objects.bulk_create(
+        Quote(shipback=shipback, mode=mode) for mode in Quote.Mode.values if mode not in existing
+    )
+    return list(shipback.quotes.order_by("mode"))
 
 
 @transaction.atomic
@@ -21,9 +33,10 @@ def quote_record_result(
     pickup_slots: list | None = None,
     provider_reference: str = "",
     expires_at: datetime | None = None,
+    actor: Actor | None = None,
 ) -> Quote:
     """Move a computing quote to available, unavailable or failed, with what was computed."""
-    quote, _ = lock_and_become(Quote, quote_id, state)
+    quote, previous = lock_and_become(Quote, quote_id, state)
     quote.price_cents = price_cents
     quote.customer_price_cents = customer_price_cents
     quote.dropoff_points = dropoff_points or []
@@ -32,4 +45,14 @@ def quote_record_result(
     quote.computed_at = timezone.now()
     quote.expires_at = expires_at
     quote.save()
+    actor = actor or Actor.system()
+    ShipbackEvent.objects.create(
+        shipback_id=quote.shipback_id,
+        quote=quote,
+        from_state=previous,
+        to_state=state,
+        actor=actor.label,
+        actor_user=actor.user,
+        note=f"{quote.get_mode_display()} quote",
+    )
     return quote

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -30,6 +31,22 @@ from .return_orders import record_created
 logger = logging.getLogger(__name__)
 
 SHIPBACK_REGISTERED_MESSAGE = "This shipback is already processing. You can't delete it."
+
+OVERRIDE_FIELDS = frozenset(
+    {
+        "relocation_warehouse",
+        "dropoff_customer_price_cents",
+        "postal_customer_price_cents",
+        "pickup_customer_price_cents",
+        "try_at_home",
+    }
+)
+CREATE_FIELDS = OVERRIDE_FIELDS | {
+    "dropoff_code",
+    "pickup_datetime",
+    "pickup_duration",
+    "weight_grams",
+}
 
 
 @dataclass
@@ -105,14 +122,20 @@ def shipback_create(
     customer: Customer | None = None,
     mode: str = "",
     metadata: dict | None = None,
-    **overrides,
+    **fields,
 ) -> Shipback:
     """Create a shipback for some items of an order.
 
-    Without ``customer``, the order's customer is copied (ShopRunBack's rule). ``overrides``
-    are the shipback's override fields (relocation_warehouse, <mode>_customer_price_cents,
-    try_at_home).
+    Without ``customer``, the order's customer is copied (ShopRunBack's rule). ``fields`` are
+    the customer's choices (dropoff_code, pickup_datetime, pickup_duration, weight_grams) and the
+    overrides (relocation_warehouse, <mode>_customer_price_cents, try_at_home); nothing else
+    (not a state, a price or a label) can be set this way.
     """
+    unknown = set(fields) - CREATE_FIELDS
+    if unknown:
+        raise TypeError(f"shipback_create() cannot set {', '.join(sorted(unknown))}")
+    # Lock the order's items, so two returns created at once cannot both take the last unit.
+    list(OrderItem.objects.select_for_update().filter(order=order).values_list("pk", flat=True))
     check_items(order, items)
     if mode and mode not in Shipback.Mode.values:
         raise DomainError(f"Unknown mode {mode}.", code="INVALID_MODE", field="mode")
@@ -121,7 +144,7 @@ def shipback_create(
         customer=customer or customer_copy(customer=order.customer),
         mode=mode,
         metadata=metadata or {},
-        **overrides,
+        **fields,
     )
     for item in items:
         ReturnedItem.objects.create(
@@ -202,8 +225,10 @@ def shipback_register(*, shipback_id, actor: Actor) -> Shipback:
     give for their reason and the customer's country. One return order per warehouse, with one
     expected item per returned item.
     """
+    # Lock the shipback row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer joins (customer address, relocation override).
     shipback = (
-        Shipback.objects.select_for_update()
+        Shipback.objects.select_for_update(of=("self",))
         .select_related("customer__address", "relocation_warehouse", "order")
         .get(pk=shipback_id)
     )
@@ -239,6 +264,29 @@ def shipback_register(*, shipback_id, actor: Actor) -> Shipback:
         )
         record_created(return_order, actor)
     return shipback
+
+
+@transaction.atomic
+def shipback_record_label(
+    *,
+    shipback_id,
+    actor: Actor,
+    tracking_number: str,
+    carrier: str = "",
+    label_url: str = "",
+    label_pdf: bytes | None = None,
+) -> Shipback:
+    """Store the carrier label of a registered shipback and move it to labelled."""
+    shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
+    if not shipback.can_become(Shipback.State.LABELLED):
+        raise InvalidTransition(shipback, Shipback.State.LABELLED)
+    shipback.tracking_number = tracking_number
+    shipback.carrier = carrier
+    shipback.label_url = label_url
+    if label_pdf is not None:
+        shipback.label_file.save(f"{shipback.rma}.pdf", ContentFile(label_pdf), save=False)
+    shipback.save(update_fields=["tracking_number", "carrier", "label_url", "label_file"])
+    return shipback_transition(shipback_id=shipback.pk, to=Shipback.State.LABELLED, actor=actor)
 
 
 def shipbacks_cancel_abandoned(*, older_than: timedelta) -> int:

@@ -1,0 +1,60 @@
+"""Which client serves a provider, built from settings like Django builds STORAGES.
+
+``settings.PROVIDERS`` maps an alias to ``{"BACKEND": dotted client class, "OPTIONS": kwargs}``.
+``get_client(alias)`` adds the base URL and the timeouts and instantiates it. A provider whose
+``<ALIAS>_URL`` setting is empty talks to the built-in sandbox at
+``{SANDBOX_BASE_URL}/sandbox/<alias>``, which serves the same paths as the real API root:
+
+| alias | real base URL (the root endpoint paths are joined to) |
+|---|---|
+| shoprunback | https://dashboard.shoprunback.com/api/v1 |
+| shippingbo | https://app.shippingbo.com |
+| shipbob | https://api.shipbob.com (paths carry the /2025-07 version) |
+| kibo | https://integration.shopatron.com/api/v2 (Kibo OMS) |
+"""
+
+from importlib import import_module
+from types import ModuleType
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from .base import BaseClient
+
+# Warehouse providers whose adapters share one interface (see shipbacks/providers/__init__.py).
+WAREHOUSE_PROVIDERS = ("shippingbo", "shipbob", "kibo")
+
+
+def provider_base_url(name: str) -> str:
+    """The configured ``<NAME>_URL``, or the sandbox's URL for this provider when it is empty."""
+    configured = getattr(settings, f"{name.upper()}_URL", "")
+    if configured:
+        return configured.rstrip("/")
+    return f"{settings.SANDBOX_BASE_URL.rstrip('/')}/sandbox/{name}"
+
+
+def uses_sandbox(name: str) -> bool:
+    return not getattr(settings, f"{name.upper()}_URL", "")
+
+
+def get_client(name: str) -> BaseClient:
+    """A new client for the provider alias ``name`` (cheap: build one per task run)."""
+    try:
+        conf = settings.PROVIDERS[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"No provider {name!r} in settings.PROVIDERS.") from None
+    backend = import_string(conf["BACKEND"])
+    options = {
+        "base_url": provider_base_url(name),
+        "timeout": (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT),
+        **conf.get("OPTIONS", {}),
+    }
+    return backend(**options)
+
+
+def warehouse_adapter(name: str) -> ModuleType:
+    """The adapter module of a warehouse provider: ``ensure_return_order``, ``get_return_order``…"""
+    if name not in WAREHOUSE_PROVIDERS:
+        raise ImproperlyConfigured(f"{name!r} is not a warehouse provider.")
+    return import_module(f"shipbacks.providers.{name}.adapter")

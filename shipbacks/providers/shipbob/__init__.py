@@ -1,0 +1,1 @@
+"""ShipBob (API 2025-07): returns and their Standard Webhooks."""

@@ -1,0 +1,1 @@
+"""Shippingbo: return orders, suppliers available for returns, update hooks."""

@@ -1,0 +1,1 @@
+"""ShopRunBack: brands, products, orders, shipbacks, quotes, labels, webhooks."""

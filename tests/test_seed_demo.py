@@ -1,0 +1,288 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from orders.models import Address, Customer, Order
+from returns_portal.roles import RETURNS_MANAGERS, WAREHOUSE_STAFF
+from shipbacks.demo import COUNTED
+from shipbacks.models import (
+    ExpectedItem,
+    ItemAction,
+    Quote,
+    RelocationRule,
+    ReturnOrder,
+    ReturnReason,
+    Shipback,
+    SponsoringRule,
+    Warehouse,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 30  # orders: enough for every scenario, fast enough for most tests
+
+
+@pytest.fixture
+def debug_on(settings):
+    """DEBUG on, as in development, with a fast password hasher to keep the tests quick."""
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(orders: int = SMALL) -> str:
+    out = StringIO()
+    call_command("seed_demo", orders=orders, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = {**COUNTED, "customers": Customer, "addresses": Address, "users": get_user_model()}
+    return {label: model.objects.count() for label, model in models.items()}
+
+
+def test_seeding_creates_demo_1001_for_demo_customer_delivered_a_week_ago_without_shipback():
+    seed()
+
+    order = Order.objects.get(order_number="DEMO-1001")
+    today = timezone.localdate()
+    assert order.customer.email == "demo@example.com"
+    assert order.customer.locale == "en"
+    assert order.customer.address.country_code == "FR"
+    assert order.customer.address.zipcode == "75011"
+    items = list(order.items.select_related("product"))
+    assert len(items) == 3
+    assert len({item.product_id for item in items}) == 3
+    assert all(item.product.returnable for item in items)
+    assert sorted(item.quantity for item in items) == [1, 1, 2]
+    assert order.ordered_at == today - datetime.timedelta(days=10)
+    (shipment,) = order.shipments.all()
+    assert timezone.localtime(shipment.delivered_at).date() == today - datetime.timedelta(days=7)
+    assert not order.shipbacks.exists()
+    assert not order.return_orders.exists()
+
+
+def test_seeding_creates_a_french_demo_order_without_shipback():
+    seed()
+
+    order = Order.objects.get(order_number="DEMO-1002")
+    assert order.customer.email == "client@example.fr"
+    assert order.customer.locale == "fr"
+    assert order.items.filter(product__returnable=True).count() >= 2
+    assert order.shipments.filter(delivered_at__isnull=False).exists()
+    assert not order.shipbacks.exists()
+
+
+def test_seeding_creates_the_seven_reasons_with_english_and_french_labels():
+    seed()
+
+    reasons = {reason.code: reason for reason in ReturnReason.objects.all()}
+    assert set(reasons) == {
+        "doesnt_fit",
+        "damaged",
+        "quality",
+        "wrong",
+        "incorrect",
+        "delay",
+        "reconsider",
+    }
+    for reason in reasons.values():
+        assert reason.label_en
+        assert reason.label_fr
+        assert reason.label_en != reason.label_fr
+    assert reasons["damaged"].requires_photo
+    assert len({reason.position for reason in reasons.values()}) == 7
+
+
+def test_every_warehouse_provider_is_represented_with_its_id():
+    seed()
+
+    for provider in Warehouse.Provider.values:
+        warehouse = Warehouse.objects.filter(provider=provider).select_related("address").first()
+        assert warehouse is not None, provider
+        assert warehouse.address.city
+        if id_field := Warehouse.PROVIDER_ID_FIELDS.get(provider):
+            assert getattr(warehouse, id_field) is not None
+
+
+def test_rules_route_every_return_and_sponsor_the_merchants_faults():
+    seed()
+
+    catch_all = RelocationRule.objects.get(reason=None, country_code="")
+    damaged = ReturnReason.objects.get(code="damaged")
+    assert RelocationRule.objects.matching(reason_id=damaged.pk, country_code="FR").first() != (
+        catch_all
+    )
+    us_rule = RelocationRule.objects.matching(reason_id=None, country_code="US").first()
+    assert us_rule.warehouse.provider == Warehouse.Provider.SHIPBOB
+    for code in ("damaged", "wrong", "incorrect"):
+        assert SponsoringRule.objects.get(reason__code=code, country_code="").percentage == 100
+    assert SponsoringRule.objects.get(reason=None, country_code="").percentage == 0
+
+
+def test_shipbacks_and_return_orders_reach_their_states_through_the_services():
+    seed()
+
+    shipback_states = set(Shipback.objects.values_list("state", flat=True))
+    assert {"created", "registered", "labelled", "relocated", "cancelled"} <= shipback_states
+    for shipback in Shipback.objects.all():
+        events = list(shipback.events.filter(returned_item=None, quote=None))
+        assert events[0].from_state == ""
+        assert events[-1].to_state == shipback.state
+        assert all(event.actor == "system" for event in events)
+        for item in shipback.returned_items.exclude(state="pending"):
+            assert item.events.last().to_state == item.state
+
+    return_order_states = set(ReturnOrder.objects.values_list("state", flat=True))
+    assert {"new", "awaiting_arrival", "completed", "cancelled"} <= return_order_states
+    for return_order in ReturnOrder.objects.all():
+        events = list(return_order.events.all())
+        assert events[0].from_state == ""
+        assert events[-1].to_state == return_order.state
+
+
+def test_registered_shipbacks_have_a_return_order_per_destination_and_a_mode():
+    seed()
+
+    for shipback in Shipback.objects.exclude(state__in=("created", "cancelled")):
+        assert shipback.mode
+        assert shipback.return_orders.exists()
+        if shipback.mode == Shipback.Mode.DROPOFF:
+            assert shipback.dropoff_code
+        if shipback.mode == Shipback.Mode.PICKUP:
+            assert shipback.pickup_datetime
+            assert shipback.pickup_duration
+    # DEMO-1001 and DEMO-1002 stay free for the portal.
+    assert not Shipback.objects.filter(order__order_number__in=("DEMO-1001", "DEMO-1002")).exists()
+
+
+def test_quotes_carry_prices_drop_off_points_and_pickup_slots():
+    seed()
+
+    assert Quote.objects.filter(state=Quote.State.COMPUTING).count() == 0
+    dropoff = Quote.objects.filter(mode="dropoff", state="available").first()
+    assert dropoff.price_cents > 0
+    assert dropoff.customer_price_cents <= dropoff.price_cents
+    assert {"code", "name", "address", "opening_hours"} <= set(dropoff.dropoff_points[0])
+    pickup = Quote.objects.filter(mode="pickup", state="available").first()
+    assert {"pickup_datetime", "pickup_duration"} <= set(pickup.pickup_slots[0])
+    assert Quote.objects.filter(mode="postal", state="available").exists()
+
+
+def test_received_quantities_and_actions_stay_within_what_arrived():
+    seed()
+
+    completed = ReturnOrder.objects.filter(state=ReturnOrder.State.COMPLETED)
+    assert ItemAction.objects.filter(expected_item__return_order__in=completed).exists()
+    for item in ExpectedItem.objects.annotate(acted=Sum("actions__quantity")):
+        assert item.quantity_received <= item.quantity_expected
+        assert (item.acted or 0) <= item.quantity_received
+    for item in ExpectedItem.objects.filter(return_order__in=completed).annotate(
+        acted=Sum("actions__quantity")
+    ):
+        assert item.acted == item.quantity_received
+
+
+def test_running_it_twice_changes_no_counts():
+    first = seed(orders=200)
+    before = counts()
+
+    second = seed(orders=200)
+
+    assert before["orders"] == 200
+    assert before["products"] >= 50
+    assert counts() == before
+    assert "nothing created" in second
+    assert "orders" in first
+
+
+def test_a_larger_run_adds_orders_without_a_second_return_on_existing_ones():
+    seed(orders=20)
+
+    seed(orders=SMALL)
+
+    assert Order.objects.filter(order_number__startswith="DEMO-").count() == SMALL
+    for order in Order.objects.all():
+        assert order.shipbacks.count() <= 1
+
+
+def test_seeding_is_deterministic():
+    def snapshot():
+        return [
+            (
+                order.order_number,
+                order.ordered_at,
+                order.customer.email,
+                str(order.customer.address),
+                [(i.product.reference, i.quantity, i.price_cents) for i in order.items.all()],
+                [s.delivered_at for s in order.shipments.all()],
+                [(s.state, s.mode, s.returned_items.count()) for s in order.shipbacks.all()],
+            )
+            for order in Order.objects.order_by("order_number")
+        ]
+
+    with transaction.atomic():
+        seed()
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not Order.objects.exists()
+
+    seed()
+
+    assert snapshot() == first
+
+
+def test_demo_users_are_skipped_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    out = seed()
+
+    assert not get_user_model().objects.exists()
+    assert "Demo users skipped" in out
+
+
+def test_admin_can_log_in_with_debug_on(debug_on, client):
+    seed()
+
+    assert client.login(username="admin", password="admin")
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.is_staff
+
+
+def test_manager_and_warehouse_users_get_their_roles(debug_on):
+    seed()
+
+    User = get_user_model()
+    manager = User.objects.get(username="manager")
+    warehouse = User.objects.get(username="warehouse")
+    assert manager.is_staff
+    assert not manager.is_superuser
+    assert warehouse.is_staff
+    assert not warehouse.is_superuser
+    assert list(manager.groups.values_list("name", flat=True)) == [RETURNS_MANAGERS]
+    assert list(warehouse.groups.values_list("name", flat=True)) == [WAREHOUSE_STAFF]
+    assert manager.check_password("manager")
+    assert warehouse.check_password("warehouse")
+
+
+def test_a_second_run_leaves_existing_users_alone(debug_on):
+    seed(orders=2)
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("changed-by-the-admin")
+    admin.save()
+
+    seed(orders=2)
+
+    admin.refresh_from_db()
+    assert admin.check_password("changed-by-the-admin")
+
+
+def test_fewer_orders_than_the_fixed_demo_orders_is_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", orders=1, stdout=StringIO())
