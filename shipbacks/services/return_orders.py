@@ -12,6 +12,7 @@ from returns_portal.errors import DomainError
 from returns_portal.models import lock_and_become
 
 from ..models import ExpectedItem, ReturnedItem, ReturnOrder, ReturnOrderEvent, Shipback, Warehouse
+from .notifications import notify_return_order
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ExpectedItemData:
 
 
 def _record(return_order, previous: str, state: str, actor: Actor, note: str = "") -> None:
+    """The event row of a state change, and the webhook telling integrators about it."""
     ReturnOrderEvent.objects.create(
         return_order=return_order,
         from_state=previous,
@@ -33,6 +35,7 @@ def _record(return_order, previous: str, state: str, actor: Actor, note: str = "
         actor_user=actor.user,
         note=note,
     )
+    notify_return_order(return_order)
 
 
 def record_created(return_order: ReturnOrder, actor: Actor) -> None:

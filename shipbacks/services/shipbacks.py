@@ -26,6 +26,7 @@ from ..models import (
     Warehouse,
 )
 from ..selectors import relocation_warehouse_for
+from .notifications import notify_returned_item, notify_shipback
 from .return_orders import record_created
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class ReturnedItemData:
 
 
 def _record(shipback, previous: str, state: str, actor: Actor, note: str = "", item=None):
+    """The event row of a state change, and the webhook telling integrators about it."""
     ShipbackEvent.objects.create(
         shipback=shipback,
         returned_item=item,
@@ -68,6 +70,10 @@ def _record(shipback, previous: str, state: str, actor: Actor, note: str = "", i
         actor_user=actor.user,
         note=note,
     )
+    if item is None:
+        notify_shipback(shipback)
+    else:
+        notify_returned_item(item)
 
 
 def check_items(order: Order, items: list[ReturnedItemData], exclude_shipback=None) -> None:
