@@ -28,9 +28,11 @@ class InvalidTransition(DomainError):
         self.obj = obj
         self.from_state = obj.state
         self.to_state = str(state)
+        labels = dict(obj._meta.get_field("state").choices)
         super().__init__(
             f"{obj._meta.verbose_name.capitalize()} {obj} cannot go from "
-            f"{self.from_state} to {self.to_state}.",
+            f"{labels.get(self.from_state, self.from_state).lower()} to "
+            f"{labels.get(self.to_state, self.to_state).lower()}.",
             field="state",
         )
 
@@ -89,8 +91,10 @@ def lock_and_become(model, pk, state: str):
     return instance, previous
 
 
-def state_check(field_name: str, choices, name: str) -> models.CheckConstraint:
+def state_check(field_name: str, choices, name: str, label: str = "") -> models.CheckConstraint:
     """A CHECK constraint that keeps values outside ``choices`` out of the table."""
     return models.CheckConstraint(
-        condition=models.Q(**{f"{field_name}__in": choices.values}), name=name
+        condition=models.Q(**{f"{field_name}__in": choices.values}),
+        name=name,
+        violation_error_message=f"Not a valid {label or field_name.replace('_', ' ')}.",
     )

@@ -37,7 +37,7 @@ class ReturnOrderQuerySet(models.QuerySet):
         return self.filter(state__in=(ReturnOrderState.NEW, ReturnOrderState.AWAITING_ARRIVAL))
 
     def open(self):
-        return self.exclude(state__in=(ReturnOrderState.COMPLETED, ReturnOrderState.CANCELLED))
+        return self.exclude(state__in=ReturnOrder.FINAL_STATES)
 
 
 class ReturnOrder(StateMachine, TimeStampedModel):
@@ -55,6 +55,7 @@ class ReturnOrder(StateMachine, TimeStampedModel):
         S.COMPLETED: set(),
         S.CANCELLED: set(),
     }
+    FINAL_STATES = (S.COMPLETED, S.CANCELLED)
     MILESTONES = {
         S.ARRIVED: "arrived_at",
         S.COMPLETED: "completed_at",
@@ -114,6 +115,10 @@ class ReturnOrder(StateMachine, TimeStampedModel):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL_STATES
+
     def can_become(self, state: str) -> bool:
         # Cancelling is only possible before the parcel arrived, even from "in trouble".
         if state == ReturnOrderState.CANCELLED and self.arrived_at is not None:
@@ -172,6 +177,7 @@ class ExpectedItem(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(unexpected=True) | Q(quantity_expected__gte=1),
                 name="shipbacks_expecteditem_expects_something",
+                violation_error_message="An expected item expects at least 1 unit.",
             ),
             models.CheckConstraint(
                 condition=Q(unexpected=True) | Q(quantity_received__lte=F("quantity_expected")),
@@ -206,7 +212,9 @@ class ItemAction(models.Model):
         constraints = [
             state_check("action", ActionTaken, "shipbacks_itemaction_action_valid"),
             models.CheckConstraint(
-                condition=Q(quantity__gte=1), name="shipbacks_itemaction_quantity_positive"
+                condition=Q(quantity__gte=1),
+                name="shipbacks_itemaction_quantity_positive",
+                violation_error_message="An action is taken on at least 1 unit.",
             ),
         ]
 

@@ -113,7 +113,12 @@ class ReturnPolicy(models.Model):
         verbose_name_plural = "return policy"
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="shipbacks_returnpolicy_single_row"),
-            state_check("window_starts_at", WindowStart, "shipbacks_returnpolicy_start_valid"),
+            state_check(
+                "window_starts_at",
+                WindowStart,
+                "shipbacks_returnpolicy_start_valid",
+                label="start of the return window",
+            ),
         ]
 
     def __str__(self) -> str:

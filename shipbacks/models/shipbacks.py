@@ -302,7 +302,5 @@ class ShipbackEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        subject = (
-            "item" if self.returned_item_id else "quote" if self.quote_id else "shipback"
-        )
+        subject = "item" if self.returned_item_id else "quote" if self.quote_id else "shipback"
         return f"{subject} {self.from_state} → {self.to_state}"

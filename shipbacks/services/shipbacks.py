@@ -180,15 +180,17 @@ def returned_item_transition(*, returned_item_id, to: str, actor: Actor, note: s
     return item
 
 
-def _refuse_unless_modifiable(shipback: Shipback) -> None:
+def _refuse_unless_modifiable(shipback: Shipback, message: str = SHIPBACK_REGISTERED_MESSAGE):
     if not shipback.is_modifiable:
-        raise DomainError(SHIPBACK_REGISTERED_MESSAGE, code="SHIPBACK_REGISTERED")
+        raise DomainError(message, code="SHIPBACK_REGISTERED")
 
 
 @transaction.atomic
 def shipback_cancel(*, shipback_id, actor: Actor, note: str = "") -> Shipback:
     shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
-    _refuse_unless_modifiable(shipback)
+    _refuse_unless_modifiable(
+        shipback, "This shipback is already registered; it can no longer be cancelled."
+    )
     return shipback_transition(
         shipback_id=shipback_id, to=Shipback.State.CANCELLED, actor=actor, note=note
     )

@@ -548,7 +548,9 @@ def test_cancelling_a_registered_shipback_is_refused(state):
 
     # then
     assert refused.value.code == "SHIPBACK_REGISTERED"
-    assert refused.value.message == "This shipback is already processing. You can't delete it."
+    assert refused.value.message == (
+        "This shipback is already registered; it can no longer be cancelled."
+    )
     assert Shipback.objects.get(pk=shipback.pk).state == state
     assert shipback.events.count() == events
 

@@ -1,0 +1,295 @@
+"""What each staff role may do in the admin (the groups returns_portal.roles sets up)."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from catalog.models import Product
+from shipbacks.models import ItemAction, RelocationRule, ReturnOrder, ReturnReason, Shipback
+from tests.admin_pages import add_row, form_data, form_errors, log_in
+from tests.factories import (
+    BrandFactory,
+    ExpectedItemFactory,
+    ManagerUserFactory,
+    ProductFactory,
+    RelocationRuleFactory,
+    ReturnReasonFactory,
+    ShipbackFactory,
+    SponsoringRuleFactory,
+    UserFactory,
+    WarehouseFactory,
+    WarehouseUserFactory,
+    return_order_in_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+RETURN_ORDERS = reverse("admin:shipbacks_returnorder_changelist")
+State = ReturnOrder.State
+
+
+@pytest.fixture
+def warehouse_client(client):
+    log_in(client, WarehouseUserFactory)
+    return client
+
+
+@pytest.fixture
+def manager_client(client):
+    log_in(client, ManagerUserFactory)
+    return client
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.mark.parametrize("user_factory", [WarehouseUserFactory, ManagerUserFactory])
+def test_each_role_gets_its_admin_index(client, user_factory):
+    log_in(client, user_factory)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
+    assert "ReturnOrder" in models
+    assert "User" not in models
+
+
+# Warehouse staff.
+
+
+def test_warehouse_staff_open_return_orders_and_mark_them_arrived(warehouse_client):
+    return_order = return_order_in_state(State.AWAITING_ARRIVAL, items=1)
+
+    listed = warehouse_client.get(RETURN_ORDERS)
+    page = warehouse_client.get(change_url(return_order))
+    marked = warehouse_client.post(
+        RETURN_ORDERS, {"action": "mark_arrived", "_selected_action": [return_order.pk]}
+    )
+
+    assert listed.status_code == 200
+    assert page.status_code == 200
+    assert page.context["has_change_permission"]
+    assert marked.status_code == 302
+    return_order.refresh_from_db()
+    assert return_order.state == State.ARRIVED
+    assert return_order.events.last().actor_user == marked.wsgi_request.user
+
+
+def test_warehouse_staff_use_the_buttons_on_a_return_order_page(warehouse_client):
+    return_order = return_order_in_state(State.ARRIVED, items=1)
+
+    page = warehouse_client.get(change_url(return_order))
+    completed = warehouse_client.post(
+        reverse("admin:shipbacks_returnorder_action", args=[return_order.pk, "complete"])
+    )
+
+    assert "Complete" in [a["label"] for a in page.context["object_state_actions"]]
+    assert completed.status_code == 302
+    return_order.refresh_from_db()
+    assert return_order.state == State.COMPLETED
+
+
+def test_warehouse_staff_record_what_they_received_and_did(warehouse_client):
+    return_order = return_order_in_state(State.ARRIVED, items=1)
+    data = form_data(warehouse_client.get(change_url(return_order)))
+    data["expected_items-0-quantity_received"] = "1"
+
+    received = warehouse_client.post(change_url(return_order), data)
+
+    expected = return_order.expected_items.get()
+    data = form_data(warehouse_client.get(change_url(expected)))
+    add_row(
+        data,
+        "actions",
+        action=ItemAction.Action.RESTOCK,
+        quantity="1",
+        reason="",
+        performed_at_0="2025-03-01",
+        performed_at_1="10:00",
+    )
+    acted = warehouse_client.post(change_url(expected), data)
+
+    assert received.status_code == 302, form_errors(received)
+    assert acted.status_code == 302, form_errors(acted)
+    expected.refresh_from_db()
+    assert expected.quantity_received == 1
+    assert expected.actions.get().performed_by == acted.wsgi_request.user
+
+
+def test_warehouse_staff_see_the_return_order_timeline(warehouse_client):
+    return_order = return_order_in_state(State.ARRIVED, items=1)
+
+    response = warehouse_client.get(change_url(return_order))
+
+    inlines = {i.formset.prefix: i for i in response.context["inline_admin_formsets"]}
+    assert [f.instance.to_state for f in inlines["events"].formset.initial_forms] == ["arrived"]
+
+
+@pytest.mark.parametrize(
+    "make", [WarehouseFactory, ReturnReasonFactory], ids=["warehouse", "reason"]
+)
+def test_warehouse_staff_see_warehouses_and_reasons_but_do_not_edit_them(warehouse_client, make):
+    obj = make()
+    page = warehouse_client.get(change_url(obj))
+
+    posted = warehouse_client.post(change_url(obj), form_data(page))
+
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert posted.status_code == 403
+
+
+def test_warehouse_staff_see_shipbacks_but_cannot_cancel_or_delete_them(warehouse_client):
+    shipback = ShipbackFactory(items=1)
+    changelist = reverse("admin:shipbacks_shipback_changelist")
+
+    listed = warehouse_client.get(changelist)
+    cancelled = warehouse_client.post(
+        changelist, {"action": "cancel_shipbacks", "_selected_action": [shipback.pk]}
+    )
+    deleted = warehouse_client.post(
+        reverse("admin:shipbacks_shipback_delete", args=[shipback.pk]), {"post": "yes"}
+    )
+
+    assert listed.status_code == 200
+    assert listed.context["action_form"] is None
+    assert deleted.status_code == 403
+    assert cancelled.status_code in (200, 302)
+    assert Shipback.objects.get(pk=shipback.pk).state == Shipback.State.CREATED
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:shipbacks_relocationrule_changelist"),
+        reverse("admin:shipbacks_sponsoringrule_changelist"),
+        reverse("admin:shipbacks_relocationrule_add"),
+        reverse("admin:shipbacks_warehouse_add"),
+        reverse("admin:shipbacks_returnreason_add"),
+        reverse("admin:shipbacks_returnpolicy_changelist"),
+        reverse("admin:catalog_brand_changelist"),
+        reverse("admin:catalog_product_add"),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_group_changelist"),
+    ],
+)
+def test_warehouse_staff_are_kept_out_of_what_managers_run(warehouse_client, url):
+    assert warehouse_client.get(url).status_code == 403
+
+
+def test_warehouse_staff_cannot_open_a_rule_or_a_brand(warehouse_client):
+    rule = SponsoringRuleFactory()
+    brand = BrandFactory()
+
+    assert warehouse_client.get(change_url(rule)).status_code == 403
+    assert warehouse_client.get(change_url(brand)).status_code == 403
+
+
+# Returns managers.
+
+
+def test_managers_edit_products(manager_client):
+    product = ProductFactory()
+    data = form_data(manager_client.get(change_url(product)))
+    data["weight_grams"] = "750"
+
+    response = manager_client.post(change_url(product), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert Product.objects.get(pk=product.pk).weight_grams == 750
+
+
+def test_managers_add_and_edit_rules(manager_client):
+    warehouse = WarehouseFactory()
+    rule = RelocationRuleFactory(country_code="FR")
+
+    added = manager_client.post(
+        reverse("admin:shipbacks_relocationrule_add"),
+        {"reason": "", "country_code": "BE", "warehouse": warehouse.pk},
+    )
+    data = form_data(manager_client.get(change_url(rule)))
+    data["warehouse"] = str(warehouse.pk)
+    edited = manager_client.post(change_url(rule), data)
+
+    assert added.status_code == 302, form_errors(added)
+    assert edited.status_code == 302, form_errors(edited)
+    assert set(RelocationRule.objects.values_list("country_code", "warehouse")) == {
+        ("BE", warehouse.pk),
+        ("FR", warehouse.pk),
+    }
+
+
+def test_managers_edit_return_reasons(manager_client):
+    reason = ReturnReasonFactory()
+    data = form_data(manager_client.get(change_url(reason)))
+    data["label_en"] = "Too small"
+
+    response = manager_client.post(change_url(reason), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert ReturnReason.objects.get(pk=reason.pk).label_en == "Too small"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_add"),
+        reverse("admin:auth_group_changelist"),
+        reverse("admin:auth_group_add"),
+    ],
+)
+def test_managers_leave_users_and_groups_to_superusers(manager_client, url):
+    assert manager_client.get(url).status_code == 403
+
+
+def test_managers_cancel_shipbacks(manager_client):
+    shipback = ShipbackFactory()
+
+    manager_client.post(
+        reverse("admin:shipbacks_shipback_changelist"),
+        {"action": "cancel_shipbacks", "_selected_action": [shipback.pk]},
+    )
+
+    assert Shipback.objects.get(pk=shipback.pk).state == Shipback.State.CANCELLED
+
+
+# Actions need the change permission.
+
+
+def test_return_order_actions_are_only_offered_to_who_may_change_return_orders(client):
+    viewer = log_in(client, UserFactory, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_returnorder"))
+    return_order = return_order_in_state(State.AWAITING_ARRIVAL, items=1)
+
+    listed = client.get(RETURN_ORDERS)
+    page = client.get(change_url(return_order))
+    client.post(RETURN_ORDERS, {"action": "mark_arrived", "_selected_action": [return_order.pk]})
+    button = client.post(
+        reverse("admin:shipbacks_returnorder_action", args=[return_order.pk, "mark_arrived"])
+    )
+
+    assert listed.status_code == 200
+    assert listed.context["action_form"] is None
+    assert page.context["object_state_actions"] == []
+    assert button.status_code == 403
+    assert ReturnOrder.objects.get(pk=return_order.pk).state == State.AWAITING_ARRIVAL
+
+
+def test_warehouse_staff_are_offered_every_return_order_action(warehouse_client):
+    ExpectedItemFactory()
+
+    response = warehouse_client.get(RETURN_ORDERS)
+
+    offered = {name for name, _ in response.context["action_form"].fields["action"].choices}
+    assert offered == {
+        "",
+        "mark_awaiting_arrival",
+        "mark_arrived",
+        "mark_processing",
+        "complete",
+        "flag_in_trouble",
+        "cancel_return_orders",
+    }
