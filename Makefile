@@ -27,9 +27,14 @@ run: setup
 	python manage.py seed_demo
 	@echo ""
 	@echo "  Returns Portal is starting on http://127.0.0.1:8000/"
-	@echo "    Admin (back office)   http://127.0.0.1:8000/admin/"
+	@echo "    Admin (back office)     http://127.0.0.1:8000/admin/"
+	@echo "    Customer return portal  http://127.0.0.1:8000/returns/"
+	@echo "    Integrator API docs     http://127.0.0.1:8000/api/docs/"
+	@echo "    Provider sandbox        http://127.0.0.1:8000/admin/sandbox/ (APIs under /sandbox/)"
 	@echo "  Demo logins: admin/admin (superuser), manager/manager (returns manager),"
 	@echo "               warehouse/warehouse (warehouse staff)"
+	@echo "  Portal demo: order DEMO-1001 with demo@example.com (or postcode 75011)"
+	@echo "  API token:   python manage.py create_api_token 'My shop'"
 	@echo "  Ctrl-C stops everything."
 	@echo ""
 	honcho --procfile Procfile start

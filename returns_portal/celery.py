@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returns_portal.settings")
 
@@ -16,6 +17,10 @@ app.conf.beat_schedule = {
         "schedule": 15 * 60,
     },
     "sweep-webhooks": {"task": "returns_portal.tasks.sweep_webhooks", "schedule": 60},
+    "sweep-provider-calls": {
+        "task": "shipbacks.tasks.sweep_provider_calls",
+        "schedule": settings.SYNC_SWEEP_INTERVAL,
+    },
     "purge-idempotency-keys": {
         "task": "returns_portal.tasks.purge_expired_idempotency_keys",
         "schedule": 60 * 60,

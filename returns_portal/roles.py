@@ -1,7 +1,8 @@
 """The staff roles, as Django groups with exactly these permissions.
 
 Warehouse staff receive and process returns; returns managers run everything else in the
-back office. Users, groups and the roles themselves stay with superusers.
+back office, API integrators and their webhooks included. Users, groups and the roles
+themselves stay with superusers.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -26,6 +27,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "orders.order": ("view",),
         "orders.orderitem": ("view",),
         "orders.shipment": ("view",),
+        # Failed provider syncs are retried by whoever fixes the data (change = retry, cancel).
+        "shipbacks.providercall": ("view", "change"),
+        "shipbacks.inboundevent": ("view",),
     },
     RETURNS_MANAGERS: {
         **{f"catalog.{model}": ALL for model in ("brand", "product", "sparepart")},
@@ -46,12 +50,20 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
                 "itemaction",
             )
         },
+        # Integrators of the API, their tokens and the webhooks sent to them.
+        **{
+            f"returns_portal.{model}": ALL
+            for model in ("integrator", "apitoken", "webhookendpoint")
+        },
+        "returns_portal.webhookdelivery": ("view", "change"),
         "shipbacks.returnpolicy": ("view", "change"),
         # Return orders are cancelled, never deleted; quotes are the provider's figures.
         "shipbacks.returnorder": ("view", "add", "change"),
         "shipbacks.quote": ("view",),
         "shipbacks.shipbackevent": ("view",),
         "shipbacks.returnorderevent": ("view",),
+        "shipbacks.providercall": ("view", "change"),
+        "shipbacks.inboundevent": ("view", "change"),
     },
 }
 

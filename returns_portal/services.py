@@ -12,6 +12,11 @@ def api_token_issue(*, integrator_name: str, label: str = "") -> tuple[ApiToken,
     return ApiToken.issue(integrator=integrator, label=label)
 
 
+def api_token_create(*, integrator: Integrator, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``integrator``; the raw token is returned once and stored nowhere."""
+    return ApiToken.issue(integrator=integrator, label=label)
+
+
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoke()

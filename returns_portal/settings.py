@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "returns_portal",
     "catalog",
     "orders",
+    "shipbacks.providers.sandbox",
     "shipbacks",
 ]
 
@@ -131,6 +134,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads (product pictures, return photos, labels) live outside the static root.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves it; collectstatic fills it
 
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
@@ -175,6 +179,36 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
 }
+
+# --- Integrator API documentation (drf-spectacular) -----------------------------------------
+# The OpenAPI schema at /api/schema/ and Swagger UI at /api/docs/, its assets served from
+# drf-spectacular-sidecar's static files: no CDN.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Returns Portal integrator API",
+    "DESCRIPTION": "ShopRunBack-compatible REST API (v1).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["returns_portal.api.schema.only_integrator_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "returns_portal.api.schema.describe_conventions",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ShipbackStateEnum": "shipbacks.models.shipbacks.ShipbackState",
+        "ShipbackModeEnum": "shipbacks.models.shipbacks.Mode",
+        "QuoteModeEnum": "shipbacks.models.shipbacks.QuoteMode",
+        "ReturnOrderStateEnum": "shipbacks.models.return_orders.ReturnOrderState",
+    },
+}
+# --- end of integrator API documentation ----------------------------------------------------
 
 # Celery. With no broker set, kombu's filesystem transport under var/ needs no server.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -283,3 +317,179 @@ PROVIDERS = {
     },
 }
 # --- end of Providers -------------------------------------------------------------------------
+
+# --- Sandbox (shipbacks/providers/sandbox) ----------------------------------------------------
+# The built-in provider sandbox, served under /sandbox/<provider>/ when PROVIDERS_SANDBOX is on.
+# Delays are in seconds, short enough to watch a return go through with `make run`; tests set
+# them to 0 or 1.
+SANDBOX_QUOTE_SECONDS = env.int("SANDBOX_QUOTE_SECONDS", default=20)  # quotes computing
+SANDBOX_LABEL_SECONDS = env.int("SANDBOX_LABEL_SECONDS", default=15)  # free -> labelled
+SANDBOX_WAREHOUSE_STEP_SECONDS = env.int("SANDBOX_WAREHOUSE_STEP_SECONDS", default=60)
+# ShopRunBack offers pickup only in these countries (the quote is "unavailable" elsewhere).
+SANDBOX_SHOPRUNBACK_PICKUP_COUNTRIES = env.list(
+    "SANDBOX_SHOPRUNBACK_PICKUP_COUNTRIES", default=["FR", "BE", "DE"]
+)
+# Ids from this number on name nothing at the sandbox: a Shippingbo or Kibo order (404), a
+# ShipBob original shipment (422). So do Shippingbo source_refs starting with "unknown" and
+# those listed here.
+SANDBOX_UNKNOWN_IDS_FROM = env.int("SANDBOX_UNKNOWN_IDS_FROM", default=900_000_000)
+SANDBOX_SHIPPINGBO_UNKNOWN_SOURCE_REFS = env.list(
+    "SANDBOX_SHIPPINGBO_UNKNOWN_SOURCE_REFS", default=[]
+)
+# GET /suppliers/available_for_return_order (28714: the demo data's Leipzig warehouse).
+SANDBOX_SHIPPINGBO_SUPPLIERS = [
+    {"id": 28714, "name": "Leipzig EU hub"},
+    {"id": 28715, "name": "Entrepôt Lyon"},
+]
+SANDBOX_KIBO_TOKEN_SECONDS = env.int("SANDBOX_KIBO_TOKEN_SECONDS", default=3600)
+# Webhooks to the portal: attempts per webhook before it is marked failed.
+SANDBOX_WEBHOOK_ATTEMPTS = env.int("SANDBOX_WEBHOOK_ATTEMPTS", default=3)
+if PROVIDERS_SANDBOX:
+    # A provider served by the sandbox needs no account: it takes any non-empty credentials,
+    # so the empty defaults above get placeholders, and the webhook secrets (shared only
+    # between the sandbox and this site) get development values so webhooks flow in `make run`.
+    # A provider with its own <NAME>_URL keeps exactly what the environment says.
+    _sandbox_defaults = {
+        "shoprunback": ({"token": "sandbox"}, "SHOPRUNBACK_WEBHOOK_SECRET", "sandbox-srb-secret"),
+        "shippingbo": (
+            {"app_id": "sandbox", "token": "sandbox"},
+            "SHIPPINGBO_WEBHOOK_TOKEN",
+            "sandbox-shippingbo-token",
+        ),
+        "shipbob": (
+            {"token": "sandbox", "channel_id": "1"},
+            "SHIPBOB_WEBHOOK_SECRET",
+            "whsec_c2FuZGJveC1zaGlwYm9iLXNlY3JldC0x",
+        ),
+        "kibo": ({"client_id": "sandbox", "client_secret": "sandbox"}, "", ""),
+    }
+    for _name, (_credentials, _secret_setting, _secret) in _sandbox_defaults.items():
+        if globals()[f"{_name.upper()}_URL"]:
+            continue
+        _options = PROVIDERS[_name]["OPTIONS"]
+        if not (_name == "kibo" and _options["token"]):
+            for _key, _value in _credentials.items():
+                _options[_key] = _options[_key] or _value
+        if _secret_setting and not globals()[_secret_setting]:
+            globals()[_secret_setting] = _secret
+# --- end of Sandbox ---------------------------------------------------------------------------
+
+# --- Sync (shipbacks/services/sync) -----------------------------------------------------------
+# Keeping the providers in step: every call is an outbox row (ProviderCall) sent by a task.
+# Durations are in seconds; tests and the sandbox set them small.
+SYNC_ENABLED = env.bool("SYNC_ENABLED", default=True)  # off: changes write no provider calls
+# A running call whose worker went silent this long is taken again: longer than the task's hard
+# time limit, so a live worker never loses its call.
+SYNC_CLAIM_LEASE = timedelta(
+    seconds=env.int("SYNC_CLAIM_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+)
+# Transient failures (connection, timeout, 429, 5xx): exponential backoff with jitter, from the
+# base delay, doubling up to the cap, at most SYNC_MAX_RETRIES in a row; then the call fails.
+SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=10)
+SYNC_RETRY_BASE_DELAY = timedelta(seconds=env.float("SYNC_RETRY_BASE_DELAY_SECONDS", default=5))
+SYNC_RETRY_MAX_DELAY = timedelta(seconds=env.float("SYNC_RETRY_MAX_DELAY_SECONDS", default=3600))
+# The sweeper: how often it runs (beat), how many calls it sends at most per run, and how late a
+# task message may be before it is taken for lost and sent again.
+SYNC_SWEEP_INTERVAL = env.float("SYNC_SWEEP_INTERVAL_SECONDS", default=30)
+SYNC_SWEEP_BATCH = env.int("SYNC_SWEEP_BATCH", default=1000)
+SYNC_LOST_MESSAGE_AFTER = timedelta(
+    seconds=env.float("SYNC_LOST_MESSAGE_AFTER_SECONDS", default=120)
+)
+# Polling. ShopRunBack: quotes take 30-90 s, poll every 20 s; a label comes within a minute.
+SYNC_QUOTES_POLL_INTERVAL = timedelta(
+    seconds=env.float("SYNC_QUOTES_POLL_INTERVAL_SECONDS", default=20)
+)
+SYNC_QUOTES_DEADLINE = timedelta(seconds=env.float("SYNC_QUOTES_DEADLINE_SECONDS", default=300))
+SYNC_LABEL_POLL_INTERVAL = timedelta(
+    seconds=env.float("SYNC_LABEL_POLL_INTERVAL_SECONDS", default=15)
+)
+SYNC_LABEL_DEADLINE = timedelta(seconds=env.float("SYNC_LABEL_DEADLINE_SECONDS", default=900))
+# Warehouse return orders take days: polled every quarter of an hour (webhooks come sooner),
+# given up after two months.
+SYNC_RETURN_ORDER_POLL_INTERVAL = timedelta(
+    seconds=env.float("SYNC_RETURN_ORDER_POLL_INTERVAL_SECONDS", default=15 * 60)
+)
+SYNC_RETURN_ORDER_DEADLINE = timedelta(
+    seconds=env.float("SYNC_RETURN_ORDER_DEADLINE_SECONDS", default=60 * 24 * 3600)
+)
+# Requests a minute per provider and route (one route per operation); absent or 0: no limit.
+# Shippingbo documents 50 to 200 a minute per route, depending on the route: 50 is safe. The
+# counters live in the cache: set CACHE_URL to a shared cache (Redis) so that every worker
+# counts together, else each worker process keeps its own count.
+SYNC_RATE_LIMITS = {
+    "shoprunback": env.int("SYNC_RATE_LIMIT_SHOPRUNBACK", default=0),
+    "shippingbo": env.int("SYNC_RATE_LIMIT_SHIPPINGBO", default=50),
+    "shipbob": env.int("SYNC_RATE_LIMIT_SHIPBOB", default=0),
+    "kibo": env.int("SYNC_RATE_LIMIT_KIBO", default=0),
+}
+# A prefix for every key the Redis broker writes, so that several deployments (or test runs)
+# share one Redis database without taking each other's messages.
+_broker_prefix = env.str("CELERY_BROKER_KEY_PREFIX", default="")
+if _broker_prefix and not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_prefix
+# End-to-end tests run Celery worker processes on the test database: a SQLite one must then be
+# a file (an in-memory database is not shared between processes). Unset: Django's default.
+if _test_database := env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": _test_database}
+# --- end of Sync ------------------------------------------------------------------------------
+
+# --- Portal (shipbacks/portal) ----------------------------------------------------------------
+# The customer return portal at /returns/. Its own app, so Celery's autodiscovery finds its
+# tasks (the customer e-mails) and Django its template tags.
+INSTALLED_APPS = [*INSTALLED_APPS, "shipbacks.portal"]
+# The merchant's logo in the portal's header: a path under the static files or an https URL.
+RETURNS_MERCHANT_LOGO_URL = env.str("RETURNS_MERCHANT_LOGO_URL", default="portal/logo.svg")
+# E-mail customers when their return is registered, labelled, received and completed.
+RETURNS_CUSTOMER_EMAILS = env.bool("RETURNS_CUSTOMER_EMAILS", default=True)
+# Order lookups that failed, per client address and per order number, before "try again later".
+RETURNS_PORTAL_LOOKUP_ATTEMPTS = env.int("RETURNS_PORTAL_LOOKUP_ATTEMPTS", default=10)
+RETURNS_PORTAL_LOOKUP_WINDOW = timedelta(
+    minutes=env.int("RETURNS_PORTAL_LOOKUP_WINDOW_MINUTES", default=15)
+)
+# How long an order found by a browser stays open to it (its items, starting a return).
+RETURNS_PORTAL_LOOKUP_LIFETIME = timedelta(
+    minutes=env.int("RETURNS_PORTAL_LOOKUP_LIFETIME_MINUTES", default=120)
+)
+# Behind a proxy, the request header it appends the client's address to (the last one is used),
+# for example HTTP_X_FORWARDED_FOR. Empty: REMOTE_ADDR.
+RETURNS_PORTAL_CLIENT_IP_HEADER = env.str("RETURNS_PORTAL_CLIENT_IP_HEADER", default="")
+# Photos of returned items: JPEG, PNG or WebP up to this size, re-encoded and kept in MEDIA_ROOT.
+RETURNS_PORTAL_PHOTO_MAX_BYTES = env.int("RETURNS_PORTAL_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+# The language the customer picks in the portal is kept for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Content Security Policy (django-csp), for every page: this site's own scripts, styles, images
+# and connections only, nothing inline, no framing. The portal is written for it and the admin
+# works with it; the API docs' Swagger UI page gets its inline script and style on its path.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "shipbacks.portal.csp.ScopedCSPMiddleware",
+)
+_logo_origin = (
+    ["/".join(RETURNS_MERCHANT_LOGO_URL.split("/", 3)[:3])]
+    if RETURNS_MERCHANT_LOGO_URL.startswith(("https://", "http://"))
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_logo_origin],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+CONTENT_SECURITY_POLICY_PATH_UPDATES = {
+    "/api/docs/": {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"]},
+}
+# A failed CSRF check in the portal (an old tab, cookies off) gets a page in the portal's look.
+CSRF_FAILURE_VIEW = "shipbacks.portal.views.csrf_failure"
+# --- end of Portal ----------------------------------------------------------------------------

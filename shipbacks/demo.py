@@ -75,6 +75,7 @@ from .services import (
     shipback_transition,
 )
 from .services.editing import shipback_free
+from .services.sync.outbox import sync_paused
 
 DEFAULT_ORDERS = 200
 SEED = "returns-portal-demo"
@@ -171,7 +172,8 @@ def seed_demo(*, orders: int = DEFAULT_ORDERS) -> SeedReport:
         raise ValueError(f"At least {len(FIXED_ORDERS)} orders: the fixed demo orders.")
     before = _counts()
     report = SeedReport(users_skipped=not settings.DEBUG)
-    with transaction.atomic():
+    # The demo returns are history: nothing of them is sent to the providers.
+    with sync_paused(), transaction.atomic():
         today = timezone.localdate()
         sync_role_groups()
         brands = _ensure_brands()

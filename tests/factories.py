@@ -13,7 +13,9 @@ from returns_portal.actors import Actor
 from returns_portal.roles import RETURNS_MANAGERS, WAREHOUSE_STAFF
 from shipbacks.models import (
     ExpectedItem,
+    InboundEvent,
     ItemAction,
+    ProviderCall,
     Quote,
     RelocationRule,
     ReturnedItem,
@@ -255,6 +257,29 @@ class ItemActionFactory(factory.django.DjangoModelFactory):
     expected_item = factory.SubFactory(ExpectedItemFactory, quantity_received=1)
     action = ItemAction.Action.RESTOCK
     quantity = 1
+
+
+class ProviderCallFactory(factory.django.DjangoModelFactory):
+    """An outbox row, pending and due; by default a Shippingbo return order create."""
+
+    class Meta:
+        model = ProviderCall
+
+    provider = ProviderCall.Provider.SHIPPINGBO
+    operation = ProviderCall.Operation.RETURN_ORDER_CREATE
+    target = factory.Sequence(lambda n: f"ROTEST{n:04d}")
+    idempotency_key = factory.LazyAttribute(lambda c: f"{c.provider}:{c.target}:{c.operation}")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class InboundEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InboundEvent
+
+    provider = InboundEvent.Provider.SHOPRUNBACK
+    event_id = factory.Sequence(lambda n: f"evt-{n}")
+    event_type = "shipback.labelled"
+    body = "{}"
 
 
 def shipback_in_state(state: str, **kwargs) -> Shipback:

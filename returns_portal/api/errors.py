@@ -49,9 +49,11 @@ def flatten(detail, field: str = "") -> list[dict]:
     return [_entry(detail, field)]
 
 
-def _join(prefix: str, key: str) -> str:
+def _join(prefix: str, key) -> str:
     if key == "non_field_errors":
         return prefix
+    if isinstance(key, int):  # list fields report their errors by index
+        return f"{prefix}[{key}]"
     return f"{prefix}.{key}" if prefix else str(key)
 
 

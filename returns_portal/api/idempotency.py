@@ -80,9 +80,9 @@ class IdempotentPostMixin:
         key = request.headers.get(HEADER)
         if request.method != "POST" or not key:
             return
-        if len(key) > 255:
+        if len(key) > 255 or not key.isprintable():
             raise ApiError(
-                "Idempotency-Key is limited to 255 characters.",
+                "Idempotency-Key is up to 255 printable characters.",
                 code="INVALID",
                 status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 field=HEADER,

@@ -85,6 +85,7 @@ class ReturnOrderAdmin(StateActionsMixin, admin.ModelAdmin):
         "source",
         "source_ref",
         "state",
+        "provider_transactions",
         "created_at",
         "updated_at",
         *ReturnOrder.MILESTONES.values(),
@@ -103,6 +104,7 @@ class ReturnOrderAdmin(StateActionsMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "provider_id",
+                    "provider_transactions",
                     "created_at",
                     "updated_at",
                     *ReturnOrder.MILESTONES.values(),

@@ -93,6 +93,11 @@ class ReturnOrder(StateMachine, TimeStampedModel):
     provider_id = models.CharField(
         max_length=100, blank=True, help_text="The return order's id at the warehouse's provider."
     )
+    provider_transactions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fees and credits the warehouse's provider reported (ShipBob transactions).",
+    )
     arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,6 +1,12 @@
 """Every write to shipbacks, quotes and return orders goes through these functions."""
 
 from .quotes import quote_record_result, quotes_request
+from .receiving import (
+    ActionData,
+    ReceivedLineData,
+    return_order_complete,
+    return_order_receive,
+)
 from .return_orders import (
     ExpectedItemData,
     return_order_cancel,
@@ -21,12 +27,16 @@ from .shipbacks import (
 from .warehouses import warehouse_create
 
 __all__ = [
+    "ActionData",
     "ExpectedItemData",
+    "ReceivedLineData",
     "ReturnedItemData",
     "quote_record_result",
     "quotes_request",
     "return_order_cancel",
+    "return_order_complete",
     "return_order_create",
+    "return_order_receive",
     "return_order_transition",
     "returned_item_transition",
     "shipback_cancel",

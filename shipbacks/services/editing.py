@@ -24,6 +24,7 @@ from .shipbacks import (
     shipback_create,
     shipback_register,
 )
+from .sync import triggers
 
 
 def _check_overrides(overrides: dict) -> None:
@@ -68,6 +69,7 @@ def _locked_modifiable(shipback_id) -> Shipback:
 def quotes_clear(*, shipback: Shipback) -> None:
     """Forget the computed quotes, so they are computed again for the shipback as it is now."""
     shipback.quotes.all().delete()
+    triggers.quotes_cleared(shipback)
 
 
 def _available_quote(shipback: Shipback, mode: str) -> Quote:
@@ -161,6 +163,8 @@ def shipback_update(
     if "mode" in changes and shipback.mode and shipback.quotes.exists():
         _check_choice(shipback)
     shipback.save()
+    if changes:
+        triggers.shipback_updated(shipback)  # the mode and overrides, to ShopRunBack
     return shipback
 
 

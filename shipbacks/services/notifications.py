@@ -2,11 +2,18 @@
 
 Events follow ShopRunBack's names (``shipback.<state>``, ``returneditem.<state>``) and ours for
 the warehouse leg (``return_order.<state>``). They are queued in the transaction of the change.
+
+Customers are told too, by e-mail (see ``shipbacks.portal.emails``): registered, label ready,
+parcel received (by the carrier or a warehouse), return completed. The e-mail is enqueued after
+commit, with the shipback's id, what happened and when.
 """
+
+from django.conf import settings
 
 from returns_portal.webhooks import webhook_emit
 
 from ..models import ReturnedItem, ReturnOrder, Shipback
+from .sync.outbox import sync_enabled
 
 
 def _datetime(value):
@@ -70,8 +77,33 @@ def return_order_data(return_order: ReturnOrder) -> dict:
     }
 
 
+# The shipback states the customer is e-mailed about: (e-mail, the milestone it is about).
+CUSTOMER_EMAILS = {
+    Shipback.State.REGISTERED: ("registered", "registered_at"),
+    Shipback.State.LABELLED: ("label_ready", "labelled_at"),
+    Shipback.State.DELIVERED: ("received", "delivered_at"),
+    Shipback.State.RELOCATED: ("completed", "relocated_at"),
+}
+
+
+def notify_customer(*, shipback_id, kind: str, at=None) -> None:
+    """E-mail the return's customer after commit (RETURNS_CUSTOMER_EMAILS turns it off).
+
+    History loaded with the provider sync paused (``sync_paused()``: the demo data) e-mails
+    nobody either."""
+    if not settings.RETURNS_CUSTOMER_EMAILS or (settings.SYNC_ENABLED and not sync_enabled()):
+        return
+    # The portal's task; imported here because the portal itself imports these services.
+    from ..portal.tasks import send_customer_email
+
+    send_customer_email.delay_on_commit(str(shipback_id), kind, _datetime(at))
+
+
 def notify_shipback(shipback: Shipback) -> None:
     webhook_emit(event=f"shipback.{shipback.state}", data=shipback_data(shipback))
+    if shipback.state in CUSTOMER_EMAILS:
+        kind, milestone = CUSTOMER_EMAILS[shipback.state]
+        notify_customer(shipback_id=shipback.pk, kind=kind, at=getattr(shipback, milestone))
 
 
 def notify_returned_item(item: ReturnedItem) -> None:
@@ -80,3 +112,7 @@ def notify_returned_item(item: ReturnedItem) -> None:
 
 def notify_return_order(return_order: ReturnOrder) -> None:
     webhook_emit(event=f"return_order.{return_order.state}", data=return_order_data(return_order))
+    if return_order.state == ReturnOrder.State.ARRIVED and return_order.shipback_id:
+        notify_customer(
+            shipback_id=return_order.shipback_id, kind="received", at=return_order.arrived_at
+        )

@@ -9,6 +9,7 @@ from returns_portal.actors import Actor
 from returns_portal.models import lock_and_become
 
 from ..models import Quote, Shipback, ShipbackEvent
+from .sync import triggers
 
 
 @transaction.atomic
@@ -16,9 +17,10 @@ def quotes_request(*, shipback_id) -> list[Quote]:
     """The shipback's quotes, one per mode; those missing are created, computing."""
     shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
     existing = {quote.mode for quote in shipback.quotes.all()}
-    Quote.objects.bulk_create(
-        Quote(shipback=shipback, mode=mode) for mode in Quote.Mode.values if mode not in existing
-    )
+    missing = [mode for mode in Quote.Mode.values if mode not in existing]
+    Quote.objects.bulk_create(Quote(shipback=shipback, mode=mode) for mode in missing)
+    if missing:
+        triggers.quotes_requested(shipback)  # computed by ShopRunBack, polled
     return list(shipback.quotes.order_by("mode"))
 
 

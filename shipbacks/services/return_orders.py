@@ -13,6 +13,7 @@ from returns_portal.models import lock_and_become
 
 from ..models import ExpectedItem, ReturnedItem, ReturnOrder, ReturnOrderEvent, Shipback, Warehouse
 from .notifications import notify_return_order
+from .sync import triggers
 
 
 @dataclass
@@ -120,6 +121,7 @@ def return_order_create(
         for line in lines
     )
     record_created(return_order, actor)
+    triggers.return_order_created(return_order)  # to the warehouse's provider
     return return_order
 
 
@@ -133,8 +135,11 @@ def return_order_transition(
     return return_order
 
 
+@transaction.atomic
 def return_order_cancel(*, return_order_id, actor: Actor, note: str = "") -> ReturnOrder:
     """Cancel a return order; only possible before the parcel arrived."""
-    return return_order_transition(
+    return_order = return_order_transition(
         return_order_id=return_order_id, to=ReturnOrder.State.CANCELLED, actor=actor, note=note
     )
+    triggers.return_order_cancelled(return_order)  # at the warehouse's provider too
+    return return_order

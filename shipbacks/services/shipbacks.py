@@ -28,6 +28,7 @@ from ..models import (
 from ..selectors import relocation_warehouse_for
 from .notifications import notify_returned_item, notify_shipback
 from .return_orders import record_created
+from .sync import triggers
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def shipback_create(
             photo=item.photo or "",
         )
     _record(shipback, "", Shipback.State.CREATED, actor)
+    triggers.shipback_created(shipback)
     return shipback
 
 
@@ -191,6 +193,7 @@ def shipback_cancel(*, shipback_id, actor: Actor, note: str = "") -> Shipback:
     _refuse_unless_modifiable(
         shipback, "This shipback is already registered; it can no longer be cancelled."
     )
+    triggers.shipback_removed(shipback)
     return shipback_transition(
         shipback_id=shipback_id, to=Shipback.State.CANCELLED, actor=actor, note=note
     )
@@ -201,6 +204,7 @@ def shipback_delete(*, shipback_id, actor: Actor) -> None:
     """Delete a shipback not yet registered, with its customer copy."""
     shipback = Shipback.objects.select_for_update().select_related("customer").get(pk=shipback_id)
     _refuse_unless_modifiable(shipback)
+    triggers.shipback_removed(shipback)
     customer = shipback.customer
     shipback.delete()
     if customer.pk != shipback.order.customer_id and not customer.shipbacks.exists():
@@ -271,6 +275,7 @@ def shipback_register(*, shipback_id, actor: Actor) -> Shipback:
             for item in warehouse_items
         )
         record_created(return_order, actor)
+    triggers.shipback_registered(shipback)  # ShopRunBack's label, and the warehouses' leg
     return shipback
 
 

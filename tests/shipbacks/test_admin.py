@@ -24,9 +24,11 @@ from tests.factories import (
     AddressFactory,
     CustomerFactory,
     ExpectedItemFactory,
+    InboundEventFactory,
     ItemActionFactory,
     OrderFactory,
     OrderItemFactory,
+    ProviderCallFactory,
     QuoteFactory,
     RelocationRuleFactory,
     ReturnedItemFactory,
@@ -113,6 +115,8 @@ def test_every_admin_page_of_the_back_office_renders_for_a_superuser(admin_clien
     RelocationRuleFactory()
     SponsoringRuleFactory()
     ReturnPolicy.current()
+    ProviderCallFactory()
+    InboundEventFactory()
     statuses = {}
 
     for model in admin.site._registry:
@@ -130,7 +134,7 @@ def test_every_admin_page_of_the_back_office_renders_for_a_superuser(admin_clien
         }
         statuses[opts.model_name] = {page: r.status_code for page, r in pages.items()}
 
-    assert len(statuses) == 21
+    assert len(statuses) == 23
     assert all(set(pages.values()) <= {200, 302, 403} for pages in statuses.values())
     refused = {
         model: [page for page, status in pages.items() if status == 403]
@@ -146,6 +150,8 @@ def test_every_admin_page_of_the_back_office_renders_for_a_superuser(admin_clien
         "returnorder": ["add", "delete"],
         "returnorderevent": ["add", "delete"],
         "returnpolicy": ["add", "delete"],
+        "providercall": ["add", "delete"],  # written by the services, sent by tasks
+        "inboundevent": ["add", "delete"],  # sent by the providers
     }
     assert statuses["returnpolicy"]["list"] == 302  # straight to the one policy
 

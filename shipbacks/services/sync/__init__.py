@@ -1,0 +1,14 @@
+"""Keeping the providers in step with the back office (DESIGN.md, "Sync with providers: rules").
+
+- ``triggers``: what the services call, in the transaction of a change, to write the provider
+  calls it causes (the outbox rows).
+- ``outbox``: the mechanics: enqueue after commit, claim under a row lock, call the provider
+  outside any transaction, record the outcome in a short one, back off, sweep.
+- ``shoprunback``: the customer leg (brands, products, order, shipback, quotes, mode, free,
+  label, delete) and ShopRunBack's webhooks.
+- ``warehouses``: the warehouse leg (Shippingbo, ShipBob, Kibo return orders) and their webhooks.
+- ``inbound``: webhooks received: stored once under their id, then applied by a task.
+
+Nothing here is imported by this ``__init__``: the services import ``triggers`` while the
+handlers import the services.
+"""
