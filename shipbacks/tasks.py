@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services import shipbacks_cancel_abandoned
-from .services.sync import inbound, outbox
+from .services.sync import inbound, outbox, recovery
 
 
 @shared_task(acks_late=True)
@@ -27,7 +27,7 @@ def sweep_provider_calls() -> int:
     received whose task was lost. A lost message or a killed worker loses nothing."""
     for event_id in inbound.inbound_events_due():
         process_inbound_event.delay(event_id)
-    return outbox.calls_sweep()
+    return recovery.calls_sweep()
 
 
 @shared_task(acks_late=True)

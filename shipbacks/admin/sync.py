@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 
 from ..models import InboundEvent, ProviderCall
 from ..services.sync.inbound import inbound_event_retry
-from ..services.sync.outbox import call_cancel, call_retry
+from ..services.sync.recovery import call_cancel, call_retry
 from .base import run_each
 
 

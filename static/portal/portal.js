@@ -122,6 +122,9 @@
     if (summary) { summary.focus(); }
   }
 
+  // Again once loaded: a #fragment in the address (the skip link) would take the focus back.
+  window.addEventListener("load", focusErrors);
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors();
     quantities();

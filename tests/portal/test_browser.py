@@ -217,8 +217,20 @@ def test_a_customer_books_a_pickup(page, site):
         assert Shipback.objects.get().pickup_datetime is not None
 
 
-def test_a_wrong_e_mail_gets_the_neutral_answer(page, site):
-    find_order(page, site, contact="someone.else@example.com")
+def test_a_wrong_e_mail_gets_the_neutral_answer_with_the_keyboard_alone(page, site):
+    page.goto(f"{site.url}/returns/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # skip the header
+    for _ in range(10):  # to the first field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_order_number":
+            break
+    page.keyboard.type("DEMO-1001")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_contact"
+    page.keyboard.type("someone.else@example.com")
+    page.keyboard.press("Enter")
 
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("We could not find an order to return with these details.")

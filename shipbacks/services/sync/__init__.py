@@ -3,9 +3,11 @@
 - ``triggers``: what the services call, in the transaction of a change, to write the provider
   calls it causes (the outbox rows).
 - ``outbox``: the mechanics: enqueue after commit, claim under a row lock, call the provider
-  outside any transaction, record the outcome in a short one, back off, sweep.
+  outside any transaction, record the outcome in a short one, back off.
+- ``recovery``: staff's retries and cancels, and the sweeper that sends again what a lost
+  message or a killed worker left.
 - ``shoprunback``: the customer leg (brands, products, order, shipback, quotes, mode, free,
-  label, delete) and ShopRunBack's webhooks.
+  label, delete); ``shoprunback_events``: what ShopRunBack's webhooks bring.
 - ``warehouses``: the warehouse leg (Shippingbo, ShipBob, Kibo return orders) and their webhooks.
 - ``inbound``: webhooks received: stored once under their id, then applied by a task.
 

@@ -22,13 +22,15 @@ from ...providers.shipbob import webhooks as shipbob_webhooks
 from ...providers.shippingbo import adapter as shippingbo
 from ...providers.shoprunback import webhooks as shoprunback_webhooks
 from ...providers.types import WebhookEvent
-from . import shoprunback, warehouses
-from .shoprunback import EventIgnored
 
 logger = logging.getLogger("shipbacks.sync")
 
 Provider = InboundEvent.Provider
 State = InboundEvent.State
+
+
+class EventIgnored(Exception):
+    """An event that is valid but changes nothing here (unknown record, not our concern)."""
 
 
 def body_digest(body: bytes) -> str:
@@ -97,9 +99,11 @@ def _close(event_id: int, state: str, error: str) -> InboundEvent:
 
 
 def _apply(event: InboundEvent) -> str:
+    from . import shoprunback_events, warehouses  # they apply what this module stores
+
     body = event.body.encode()
     if event.provider == Provider.SHOPRUNBACK:
-        return shoprunback.event_apply(shoprunback_webhooks.parse_event(body))
+        return shoprunback_events.event_apply(shoprunback_webhooks.parse_event(body))
     if event.provider == Provider.SHIPBOB:
         if not event.event_type.startswith("return."):
             raise EventIgnored(f"{event.event_type or 'This topic'}: not about a return.")

@@ -17,7 +17,7 @@ Lifecycle of a ``ProviderCall`` (``TRANSITIONS`` on the model)::
    backoff with jitter, never sooner than Retry-After, at most ``SYNC_MAX_RETRIES`` in a row;
    a refusal (other 4xx) fails at once with the provider's message. Polls come back pending
    after their interval until their deadline.
-4. :func:`calls_sweep` (beat) sends again the calls that are due but whose message is late
+4. ``recovery.calls_sweep`` (beat) sends again the calls that are due but whose message is late
    (lost by the broker) or never sent (waits longer than ``TASK_MAX_COUNTDOWN``), and the calls
    still running after their lease (their worker died): nothing is lost.
 
@@ -153,7 +153,7 @@ def _send_on_commit(call: ProviderCall, countdown: float) -> None:
     send_provider_call.apply_async_on_commit((call.pk,), countdown=countdown)
 
 
-def _schedule(call: ProviderCall) -> None:
+def schedule_next_attempt(call: ProviderCall) -> None:
     """Send the task message for the call's next attempt after commit, with a countdown (see
     ``_countdown``), and note it on the row. Call inside the transaction that set
     ``next_attempt_at``."""
@@ -171,7 +171,7 @@ def call_due_now(call: ProviderCall) -> None:
         next_attempt_at=timezone.now()
     )
     call.next_attempt_at = timezone.now()
-    _schedule(call)
+    schedule_next_attempt(call)
 
 
 def _wake_followers(call: ProviderCall) -> None:
@@ -184,7 +184,7 @@ def _wake_followers(call: ProviderCall) -> None:
         .order_by("pk")
     )
     for follower in followers:
-        _schedule(follower)
+        schedule_next_attempt(follower)
 
 
 # Sending --------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def _claim(call_id: int) -> ProviderCall | None:
             call.save(
                 update_fields=["state", "claimed_until", "next_attempt_at", "result", "updated_at"]
             )
-            _schedule(call)
+            schedule_next_attempt(call)
             return None
         if not abandoned:
             call.become(State.RUNNING)
@@ -451,44 +451,10 @@ def _capped(when: datetime, deadline: datetime | None) -> datetime:
     return min(when, deadline) if deadline else when
 
 
-# Staff and the sweeper ------------------------------------------------------------------------
+# Cancelling ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def call_retry(*, call_id: int) -> ProviderCall:
-    """Send a failed call again (from the admin, once the data is fixed): a fresh series of
-    attempts, and for a poll a fresh deadline."""
-    call = ProviderCall.objects.select_for_update().get(pk=call_id)
-    if call.state != State.FAILED:
-        raise DomainError(
-            f"Call {call} is {call.get_state_display().lower()}: only failed calls are retried.",
-            code="NOT_FAILED",
-        )
-    call.become(State.PENDING)
-    call.failures = 0
-    call.next_attempt_at = timezone.now()
-    call.completed_at = None
-    if call.deadline:
-        call.deadline = timezone.now() + _poll_deadline(call.operation)
-    call.save()
-    _schedule(call)
-    return call
-
-
-@transaction.atomic
-def call_cancel(*, call_id: int, note: str = "") -> ProviderCall:
-    """Give up a call that is pending or failed: nothing more is sent."""
-    call = ProviderCall.objects.select_for_update().get(pk=call_id)
-    if not call.can_become(State.CANCELLED) or call.state == State.RUNNING:
-        raise DomainError(
-            f"Call {call} is {call.get_state_display().lower()}: it cannot be cancelled.",
-            code="NOT_CANCELLABLE",
-        )
-    _cancel(call, note)
-    return call
-
-
-def _cancel(call: ProviderCall, note: str) -> None:
+def cancel_locked(call: ProviderCall, note: str) -> None:
     """Cancel a locked call (superseded, given up); the calls waiting behind it go on."""
     call.become(State.CANCELLED)
     call.claimed_until = None
@@ -507,45 +473,6 @@ def calls_cancel(queryset, *, note: str, running_too: bool = False) -> int:
     states = (State.PENDING, State.RUNNING) if running_too else (State.PENDING,)
     cancelled = 0
     for call in queryset.select_for_update().filter(state__in=states):
-        _cancel(call, note)
+        cancel_locked(call, note)
         cancelled += 1
     return cancelled
-
-
-def _poll_deadline(operation: str) -> timedelta:
-    return {
-        ProviderCall.Operation.QUOTES_POLL: settings.SYNC_QUOTES_DEADLINE,
-        ProviderCall.Operation.LABEL_POLL: settings.SYNC_LABEL_DEADLINE,
-        ProviderCall.Operation.RETURN_ORDER_POLL: settings.SYNC_RETURN_ORDER_DEADLINE,
-    }.get(operation, settings.SYNC_RETURN_ORDER_DEADLINE)
-
-
-def calls_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
-    """Ids of the calls the sweeper sends: due with no message on its way (never sent, or late
-    by more than SYNC_LOST_MESSAGE_AFTER), and running past their lease (worker gone)."""
-    now = now or timezone.now()
-    lost = now - settings.SYNC_LOST_MESSAGE_AFTER
-    pending_due = Q(state=State.PENDING, next_attempt_at__lte=now) & (
-        Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=lost)
-    )
-    stuck = Q(state=State.RUNNING, claimed_until__lt=now)
-    return list(
-        ProviderCall.objects.ready()
-        .filter(pending_due | stuck)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[: limit or settings.SYNC_SWEEP_BATCH]
-    )
-
-
-def calls_sweep(*, now: datetime | None = None) -> int:
-    """Periodic: send the calls that are due or stuck (see :func:`calls_due`)."""
-    from ...tasks import send_provider_call
-
-    now = now or timezone.now()
-    due = calls_due(now=now)
-    if due:
-        # Marked as sent, so the next sweep leaves them alone unless this message is lost too.
-        ProviderCall.objects.filter(pk__in=due).update(enqueued_for=now)
-        for call_id in due:
-            send_provider_call.delay(call_id)
-    return len(due)

@@ -28,8 +28,8 @@ from ...providers.types import ExpectedLine, RemoteReturnOrder, ReturnOrderReque
 from ..receiving import ActionData, ReceivedLineData, return_order_complete, return_order_receive
 from ..return_orders import return_order_transition
 from . import triggers
+from .inbound import EventIgnored
 from .outbox import Again, Done
-from .shoprunback import EventIgnored
 
 logger = logging.getLogger("shipbacks.sync")
 

@@ -11,7 +11,8 @@ from shipbacks.models import ProviderCall
 from shipbacks.providers import ProviderRejected, ProviderUnavailable
 from shipbacks.services import ReturnedItemData, shipback_create
 from shipbacks.services.sync import outbox
-from shipbacks.services.sync.outbox import Again, Done, backoff_delay, call_send, calls_sweep
+from shipbacks.services.sync.outbox import Again, Done, backoff_delay, call_send
+from shipbacks.services.sync.recovery import calls_sweep
 from tests.factories import OrderItemFactory, ProviderCallFactory, ReturnReasonFactory
 
 pytestmark = pytest.mark.django_db
