@@ -171,14 +171,18 @@ def shipback_update(
 @transaction.atomic
 def shipback_free(*, shipback_id, actor: Actor) -> Shipback:
     """Register a shipback without payment (ShopRunBack's ``POST shipbacks/:id/free``): the
-    chosen mode must be offered by an available quote, whose prices the shipback takes."""
+    chosen mode must be offered by an available quote, whose prices the shipback takes; the
+    customer's price is the shipback's override for that mode when it has one."""
     shipback = _locked_modifiable(shipback_id)
     if not shipback.mode:
         raise DomainError("Choose how the parcel is sent back.", code="REQUIRED", field="mode")
     quote = _check_choice(shipback)
     if quote is not None:
+        override = shipback.customer_price_override(shipback.mode)
         shipback.price_cents = quote.price_cents
-        shipback.customer_price_cents = quote.customer_price_cents
+        shipback.customer_price_cents = (
+            override if override is not None else quote.customer_price_cents
+        )
         shipback.save(update_fields=["price_cents", "customer_price_cents", "updated_at"])
     return shipback_register(shipback_id=shipback.pk, actor=actor)
 

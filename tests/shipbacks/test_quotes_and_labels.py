@@ -12,7 +12,14 @@ from shipbacks.services import (
     shipback_create,
     shipback_record_label,
 )
-from tests.factories import OrderFactory, ReturnReasonFactory, ShipbackFactory, shipback_in_state
+from shipbacks.services.editing import shipback_free
+from tests.factories import (
+    OrderFactory,
+    RelocationRuleFactory,
+    ReturnReasonFactory,
+    ShipbackFactory,
+    shipback_in_state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +114,25 @@ def test_creating_a_shipback_cannot_set_states_prices_or_labels(field):
 
 def _line(order_item):
     return ReturnedItemData(order_item=order_item, reason=ReturnReasonFactory(code="doesnt_fit"))
+
+
+def test_registering_uses_the_customer_price_override_of_the_chosen_mode():
+    # given: a dropoff quote at 590, the customer pays 200 by override
+    RelocationRuleFactory()
+    shipback = ShipbackFactory(items=1, mode="dropoff", dropoff_code="O4001")
+    Shipback.objects.filter(pk=shipback.pk).update(dropoff_customer_price_cents=200)
+    quote = next(q for q in quotes_request(shipback_id=shipback.pk) if q.mode == "dropoff")
+    quote_record_result(
+        quote_id=quote.pk,
+        state=Quote.State.AVAILABLE,
+        price_cents=590,
+        customer_price_cents=590,
+        dropoff_points=[{"code": "O4001", "name": "Relay"}],
+    )
+
+    # when
+    shipback = shipback_free(shipback_id=shipback.pk, actor=ACTOR)
+
+    # then
+    assert shipback.state == Shipback.State.REGISTERED
+    assert (shipback.price_cents, shipback.customer_price_cents) == (590, 200)
