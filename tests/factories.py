@@ -62,6 +62,14 @@ class ManagerUserFactory(UserFactory):
     role = factory.PostGeneration(_in_group(RETURNS_MANAGERS))
 
 
+def default_brand() -> Brand:
+    """The default brand a migration creates; transactional tests flush it, so it comes back."""
+    brand, _ = Brand.objects.get_or_create(
+        is_default=True, defaults={"name": "default", "reference": "default"}
+    )
+    return brand
+
+
 class BrandFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Brand
@@ -78,7 +86,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"SKU-{n:05d}")
     ean = factory.Sequence(lambda n: f"{3700000000000 + n}")
     weight_grams = 500
-    brand = factory.LazyFunction(lambda: Brand.objects.default())
+    brand = factory.LazyFunction(lambda: default_brand())
 
 
 class SparePartFactory(factory.django.DjangoModelFactory):

@@ -132,7 +132,7 @@ def one_at_a_time_on_sqlite(live_server):
     httpd.set_app(app)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_identical_posts_at_once_create_one_shipback(live_server, one_at_a_time_on_sqlite):
     # given
     ReturnReasonFactory(code="doesnt_fit")
