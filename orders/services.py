@@ -158,19 +158,25 @@ def order_update(
     for name, value in fields.items():
         setattr(order, name, value)
     _validated(order)
-    if customer:
-        for name, value in customer.items():
-            setattr(order.customer, name, value)
-        _validated(order.customer)
+    if customer or address:
+        customer_update(customer=order.customer, address=address, **(customer or {}))
+    return order
+
+
+def customer_update(*, customer: Customer, address: dict | None = None, **fields) -> Customer:
+    """Change some fields of a customer and of its address (created if it had none)."""
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    _validated(customer)
     if address:
-        target = order.customer.address or Address()
+        target = customer.address or Address()
         for name, value in address.items():
             setattr(target, name, value)
         _validated(target)
-        if order.customer.address_id is None:
-            order.customer.address = target
-            order.customer.save(update_fields=["address", "updated_at"])
-    return order
+        if customer.address_id is None:
+            customer.address = target
+            customer.save(update_fields=["address", "updated_at"])
+    return customer
 
 
 @transaction.atomic

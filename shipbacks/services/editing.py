@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from orders.models import Address
-from orders.services import CustomerData, customer_create
+from orders.services import CustomerData, customer_create, customer_update
 from returns_portal.actors import Actor
 from returns_portal.errors import DomainError
 
@@ -245,19 +244,6 @@ def shipback_customer_update(
 ) -> Shipback:
     """Change the customer of a return (its own copy: the order's customer is untouched)."""
     shipback = _locked_modifiable(shipback_id)
-    customer = shipback.customer
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    customer.full_clean()
-    customer.save()
-    if address:
-        target = customer.address or Address()
-        for name, value in address.items():
-            setattr(target, name, value)
-        target.full_clean()
-        target.save()
-        if customer.address_id is None:
-            customer.address = target
-            customer.save(update_fields=["address", "updated_at"])
+    customer_update(customer=shipback.customer, address=address, **fields)
     quotes_clear(shipback=shipback)
     return shipback
