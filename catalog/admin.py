@@ -14,6 +14,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from returns_portal.errors import DomainError
+from returns_portal.history import HistoryReadingAdmin
 
 from .models import Brand, Product, SparePart
 from .services import brand_delete, brand_make_default
@@ -116,7 +117,7 @@ class SparePartInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(HistoryReadingAdmin):
     list_display = ["label", "reference", "brand", "returnable", "weight_grams", "created_at"]
     list_select_related = ["brand"]
     list_filter = ["returnable", "brand"]

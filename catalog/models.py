@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from returns_portal.models import TimeStampedModel
+from returns_portal.models import TimeStampedModel, tracked_history
 
 
 class BrandQuerySet(models.QuerySet):
@@ -73,6 +73,7 @@ class Product(TimeStampedModel):
     )
 
     objects = ProductQuerySet.as_manager()
+    history = tracked_history()
 
     class Meta:
         ordering = ["label"]

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.admin import ProductRowsInline
 from returns_portal.errors import DomainError
+from returns_portal.history import HistoryReadingAdmin
 
 from .models import Address, Customer, Order, OrderItem, Shipment
 from .services import order_delete
@@ -80,7 +81,7 @@ class HasShipbackFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(HistoryReadingAdmin):
     list_display = [
         "order_number",
         "ordered_at",

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Product
-from returns_portal.models import TimeStampedModel
+from returns_portal.models import TimeStampedModel, tracked_history
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", "Use the two-letter ISO 3166-1 country code, in capitals (FR, US, DE)."
@@ -78,6 +78,8 @@ class Order(TimeStampedModel):
     )
     shippingbo_order_id = models.BigIntegerField("Shippingbo order id", null=True, blank=True)
     kibo_order_id = models.BigIntegerField("Kibo order id", null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         ordering = ["-ordered_at", "-created_at"]

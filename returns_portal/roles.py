@@ -18,18 +18,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "shipbacks.expecteditem": ("view", "add", "change"),
         "shipbacks.itemaction": ("view", "add", "change"),
         "shipbacks.returnorderevent": ("view",),
+        # The customer's return behind a parcel: reasons, comments and photos, for inspection.
         "shipbacks.shipback": ("view",),
         "shipbacks.shipbackevent": ("view",),
         "shipbacks.returneditem": ("view",),
-        "shipbacks.warehouse": ("view",),
-        "shipbacks.returnreason": ("view",),
+        # To identify what is in a parcel.
         "catalog.product": ("view",),
-        "orders.order": ("view",),
-        "orders.orderitem": ("view",),
-        "orders.shipment": ("view",),
         # Failed provider syncs are retried by whoever fixes the data (change = retry, cancel).
         "shipbacks.providercall": ("view", "change"),
-        "shipbacks.inboundevent": ("view",),
     },
     RETURNS_MANAGERS: {
         **{f"catalog.{model}": ALL for model in ("brand", "product", "sparepart")},
@@ -56,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             for model in ("integrator", "apitoken", "webhookendpoint")
         },
         "returns_portal.webhookdelivery": ("view", "change"),
+        # CSV imports they ran: progress, errors, results.
+        "returns_portal.importjob": ("view",),
         "shipbacks.returnpolicy": ("view", "change"),
         # Return orders are cancelled, never deleted; quotes are the provider's figures.
         "shipbacks.returnorder": ("view", "add", "change"),
@@ -68,6 +66,17 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Permissions of their own (Meta.permissions), as "app_label.codename".
+ROLE_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    WAREHOUSE_STAFF: (),
+    RETURNS_MANAGERS: (
+        "shipbacks.view_dashboard",
+        "returns_portal.import_data",
+        "returns_portal.export_data",
+    ),
+}
+
+
 def sync_role_groups() -> None:
     """Create the role groups and set their permissions to exactly the ones listed."""
     for group_name, models in ROLE_PERMISSIONS.items():
@@ -76,6 +85,7 @@ def sync_role_groups() -> None:
         for label, actions in models.items():
             app_label, model = label.split(".")
             wanted += [(app_label, f"{action}_{model}") for action in actions]
+        wanted += [tuple(label.split(".")) for label in ROLE_EXTRA_PERMISSIONS[group_name]]
         permissions = Permission.objects.filter(
             content_type__app_label__in={app for app, _ in wanted},
             codename__in={codename for _, codename in wanted},

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "axes",
     "returns_portal",
     "catalog",
     "orders",
@@ -67,6 +69,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who made a change, for the history kept on products, orders, returns and rules.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out admin logins after repeated failures (last, as django-axes requires).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "returns_portal.urls"
@@ -493,3 +504,20 @@ CONTENT_SECURITY_POLICY_PATH_UPDATES = {
 # A failed CSRF check in the portal (an old tab, cookies off) gets a page in the portal's look.
 CSRF_FAILURE_VIEW = "shipbacks.portal.views.csrf_failure"
 # --- end of Portal ----------------------------------------------------------------------------
+
+# --- Back office (the admin) ------------------------------------------------------------------
+# Admin logins (django-axes): after this many failures from one client address, or for one
+# username, logging in is refused for the cool-off time; a successful login resets the count.
+# `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Behind a proxy, the client's address comes from the same header as the portal's rate limits.
+AXES_CLIENT_IP_CALLABLE = "shipbacks.portal.ratelimit.client_address"
+AXES_VERBOSE = False
+# History of products, orders, shipbacks, return orders and rules (django-simple-history): read
+# in each record's "History" page. Reverting is off: states change only through the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# --- end of Back office -----------------------------------------------------------------------

@@ -128,17 +128,42 @@ def test_warehouse_staff_see_the_return_order_timeline(warehouse_client):
 
 
 @pytest.mark.parametrize(
-    "make", [WarehouseFactory, ReturnReasonFactory], ids=["warehouse", "reason"]
+    "make",
+    [WarehouseFactory, ReturnReasonFactory, SponsoringRuleFactory, RelocationRuleFactory],
+    ids=["warehouse", "reason", "sponsoring", "relocation"],
 )
-def test_warehouse_staff_see_warehouses_and_reasons_but_do_not_edit_them(warehouse_client, make):
+def test_warehouse_staff_do_not_see_rules(warehouse_client, make):
     obj = make()
+    changelist = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_changelist")
+
     page = warehouse_client.get(change_url(obj))
+    listed = warehouse_client.get(changelist)
 
-    posted = warehouse_client.post(change_url(obj), form_data(page))
+    assert page.status_code == 403
+    assert listed.status_code == 403
 
-    assert page.status_code == 200
-    assert not page.context["has_change_permission"]
-    assert posted.status_code == 403
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/returns_portal/apitoken/",
+        "/admin/returns_portal/integrator/",
+        "/admin/returns_portal/webhookendpoint/",
+        "/admin/orders/order/",
+        "/admin/orders/customer/",
+        "/admin/auth/user/",
+    ],
+)
+def test_warehouse_staff_do_not_see_tokens_webhooks_orders_or_users(warehouse_client, path):
+    assert warehouse_client.get(path).status_code == 403
+
+
+def test_warehouse_staff_have_no_dashboard_import_or_export_permission(db):
+    user = WarehouseUserFactory()
+
+    assert not user.has_perm("shipbacks.view_dashboard")
+    assert not user.has_perm("returns_portal.import_data")
+    assert not user.has_perm("returns_portal.export_data")
 
 
 def test_warehouse_staff_see_shipbacks_but_cannot_cancel_or_delete_them(warehouse_client):

@@ -249,7 +249,11 @@ def test_demo_users_are_skipped_when_debug_is_off(settings):
 def test_admin_can_log_in_with_debug_on(debug_on, client):
     seed()
 
-    assert client.login(username="admin", password="admin")
+    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "admin"})
+
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser
     assert admin.is_staff

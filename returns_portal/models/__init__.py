@@ -1,4 +1,11 @@
-from .base import InvalidTransition, StateMachine, TimeStampedModel, lock_and_become, state_check
+from .base import (
+    InvalidTransition,
+    StateMachine,
+    TimeStampedModel,
+    lock_and_become,
+    state_check,
+    tracked_history,
+)
 from .integrators import ApiToken, IdempotencyKey, Integrator
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -13,4 +20,5 @@ __all__ = [
     "WebhookEndpoint",
     "lock_and_become",
     "state_check",
+    "tracked_history",
 ]

@@ -2,8 +2,10 @@
 
 import uuid
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ..errors import DomainError
 
@@ -98,3 +100,14 @@ def state_check(field_name: str, choices, name: str, label: str = "") -> models.
         name=name,
         violation_error_message=f"Not a valid {label or field_name.replace('_', ' ')}.",
     )
+
+
+def _history_user(request=None, **kwargs):
+    """The staff user behind a change, for its history row; API integrators are not users."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, AbstractBaseUser) else None
+
+
+def tracked_history(**options) -> HistoricalRecords:
+    """A history of every save of a model (django-simple-history): who, when, what."""
+    return HistoricalRecords(get_user=_history_user, **options)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.admin import ProductRowsInline
 from returns_portal.actors import Actor
+from returns_portal.history import HistoryReadingAdmin
 
 from ..models import ExpectedItem, ItemAction, ReturnOrder, ReturnOrderEvent
 from ..services import return_order_cancel, return_order_transition
@@ -61,7 +62,7 @@ class ReturnOrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ReturnOrder)
-class ReturnOrderAdmin(StateActionsMixin, admin.ModelAdmin):
+class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
     list_display = [
         "reference",
         "warehouse",

@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from returns_portal.history import HistoryReadingAdmin
+
 from ..models import RelocationRule, ReturnPolicy, ReturnReason, SponsoringRule, Warehouse
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(HistoryReadingAdmin):
     list_display = [
         "name",
         "reference",
@@ -48,7 +50,7 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnReason)
-class ReturnReasonAdmin(admin.ModelAdmin):
+class ReturnReasonAdmin(HistoryReadingAdmin):
     list_display = ["code", "label_en", "label_fr", "requires_photo", "active", "position"]
     list_filter = ["active", "requires_photo"]
     search_fields = ["code", "label_en", "label_fr"]
@@ -57,7 +59,7 @@ class ReturnReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnPolicy)
-class ReturnPolicyAdmin(admin.ModelAdmin):
+class ReturnPolicyAdmin(HistoryReadingAdmin):
     """One row (pk 1): the list leads straight to it; it is never added twice nor deleted."""
 
     list_display = ["__str__", "window_days", "window_starts_at", "updated_at"]
@@ -82,7 +84,7 @@ class ReturnPolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(HistoryReadingAdmin):
     list_select_related = ["reason"]
     list_filter = ["reason", "country_code"]
     search_fields = ["country_code", "reason__code", "reason__label_en"]

@@ -7,6 +7,7 @@ from django.db import models
 from orders.models import OrderItem
 from returns_portal.actors import Actor
 from returns_portal.errors import DomainError
+from returns_portal.history import HistoryReadingAdmin
 
 from ..models import Quote, ReturnedItem, ReturnOrder, Shipback, ShipbackEvent
 from ..services import shipback_cancel, shipback_delete
@@ -90,7 +91,7 @@ class ShipbackEventInline(ReadOnlyInline):
 
 
 @admin.register(Shipback)
-class ShipbackAdmin(StateActionsMixin, admin.ModelAdmin):
+class ShipbackAdmin(StateActionsMixin, HistoryReadingAdmin):
     list_display = [
         "rma",
         "order_number",

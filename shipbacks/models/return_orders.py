@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from orders.models import Order
-from returns_portal.models import StateMachine, TimeStampedModel, state_check
+from returns_portal.models import StateMachine, TimeStampedModel, state_check, tracked_history
 
 from .codes import new_return_order_reference
 from .rules import Warehouse
@@ -103,6 +103,7 @@ class ReturnOrder(StateMachine, TimeStampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ReturnOrderQuerySet.as_manager()
+    history = tracked_history()
 
     class Meta:
         ordering = ["-created_at"]

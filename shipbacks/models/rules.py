@@ -1,5 +1,6 @@
 """Warehouses, return reasons and the rules a returns manager sets."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 
 from orders.models import Address, country_code_validator
-from returns_portal.models import TimeStampedModel, state_check
+from returns_portal.models import TimeStampedModel, state_check, tracked_history
 
 
 class Provider(models.TextChoices):
@@ -45,6 +46,14 @@ class Warehouse(TimeStampedModel):
         help_text="Customers may send parcels here themselves, without a carrier label.",
     )
     active = models.BooleanField(default=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="warehouses",
+        help_text="Warehouse staff who receive and process this warehouse's return orders.",
+    )
+
+    history = tracked_history()
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +88,8 @@ class ReturnReason(TimeStampedModel):
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = tracked_history()
+
     class Meta:
         ordering = ["position", "code"]
 
@@ -108,6 +119,8 @@ class ReturnPolicy(models.Model):
         max_length=10, choices=WindowStart.choices, default=WindowStart.DELIVERY
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
 
     class Meta:
         verbose_name_plural = "return policy"
@@ -177,6 +190,7 @@ class RelocationRule(TimeStampedModel):
     )
 
     objects = RuleQuerySet.as_manager()
+    history = tracked_history()
 
     class Meta:
         ordering = ["reason__position", "country_code"]
@@ -204,6 +218,7 @@ class SponsoringRule(TimeStampedModel):
     customer_fee_max_cents = models.PositiveIntegerField(null=True, blank=True)
 
     objects = RuleQuerySet.as_manager()
+    history = tracked_history()
 
     class Meta:
         ordering = ["reason__position", "country_code"]

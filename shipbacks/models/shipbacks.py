@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from orders.models import Customer, Order, OrderItem
-from returns_portal.models import StateMachine, TimeStampedModel, state_check
+from returns_portal.models import StateMachine, TimeStampedModel, state_check, tracked_history
 
 from .codes import new_public_token, new_rma
 from .rules import ReturnReason, Warehouse
@@ -139,6 +139,7 @@ class Shipback(StateMachine, TimeStampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ShipbackQuerySet.as_manager()
+    history = tracked_history()
 
     class Meta:
         ordering = ["-created_at"]
