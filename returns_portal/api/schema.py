@@ -49,7 +49,8 @@ another body is 422; while the first request runs, 409.
 
 **Webhooks.** Every active endpoint (set with `PUT /company` or in the admin) receives a
 `POST` of `{"id", "event", "created_at", "data"}` for `shipback.<state>`,
-`returneditem.<state>`, `return_order.<state>`, `product.created` and `warehouse.created`.
+`returneditem.<state>`, `return_order.<state>`, `product.created`, `warehouse.created` and
+`sponsoring.created`.
 `Shoprunback-Signature` is the hex HMAC-SHA256 of the raw body with the endpoint's secret;
 `webhook-id`, `webhook-timestamp` and `webhook-signature` follow Standard Webhooks. Answer 2xx;
 failed deliveries are retried with backoff for about three days.

@@ -8,6 +8,11 @@ from django.urls import reverse
 from returns_portal.history import HistoryReadingAdmin
 
 from ..models import RelocationRule, ReturnPolicy, ReturnReason, SponsoringRule, Warehouse
+from ..services.rules import (
+    SPONSORING_RULE_FIELDS,
+    sponsoring_rule_create,
+    sponsoring_rule_update,
+)
 
 
 @admin.register(Warehouse)
@@ -121,3 +126,15 @@ class SponsoringRuleAdmin(RuleAdmin):
         "customer_fee_min_cents",
         "customer_fee_max_cents",
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, so a new rule is announced to integrators."""
+        fields = {name: getattr(obj, name) for name in SPONSORING_RULE_FIELDS}
+        if change:
+            sponsoring_rule_update(rule=obj, **fields)
+            return
+        rule = sponsoring_rule_create(**fields)
+        # The admin goes on with ``obj`` (its log entry, its page): make it the created row.
+        for field in ("id", "created_at", "updated_at"):
+            setattr(obj, field, getattr(rule, field))
+        obj._state.adding = False

@@ -1,7 +1,9 @@
 """Changing a shipback before it is registered: its items, customer, mode and overrides.
 
 Every change to what is returned clears the quotes (their prices no longer hold), as
-ShopRunBack requires clients to do; choosing a mode checks it against the computed quotes.
+ShopRunBack requires clients to do; choosing a mode checks it against the computed quotes; a
+customer price override is written on the quotes of its mode, whose customer price is the one
+the shipback takes when it is registered.
 """
 
 from datetime import datetime
@@ -15,6 +17,7 @@ from returns_portal.actors import Actor
 from returns_portal.errors import DomainError
 
 from ..models import Quote, ReturnedItem, Shipback, Warehouse
+from .quotes import quotes_apply_overrides
 from .shipbacks import (
     OVERRIDE_FIELDS,
     SHIPBACK_REGISTERED_MESSAGE,
@@ -24,6 +27,8 @@ from .shipbacks import (
     shipback_register,
 )
 from .sync import triggers
+
+PRICE_OVERRIDE_FIELDS = frozenset(f"{mode}_customer_price_cents" for mode in Quote.Mode.values)
 
 
 def _check_overrides(overrides: dict) -> None:
@@ -162,6 +167,8 @@ def shipback_update(
     if "mode" in changes and shipback.mode and shipback.quotes.exists():
         _check_choice(shipback)
     shipback.save()
+    if PRICE_OVERRIDE_FIELDS & set(changes):
+        quotes_apply_overrides(shipback=shipback)  # the customer is shown what they will pay
     if changes:
         triggers.shipback_updated(shipback)  # the mode and overrides, to ShopRunBack
     return shipback
@@ -170,18 +177,17 @@ def shipback_update(
 @transaction.atomic
 def shipback_free(*, shipback_id, actor: Actor) -> Shipback:
     """Register a shipback without payment (ShopRunBack's ``POST shipbacks/:id/free``): the
-    chosen mode must be offered by an available quote, whose prices the shipback takes; the
-    customer's price is the shipback's override for that mode when it has one."""
+    chosen mode must be offered by an available quote, whose prices the shipback takes: the
+    provider's price, and the customer's price the quote was shown with (with the shipback's
+    override for that mode, should one have been set since the quote was computed)."""
     shipback = _locked_modifiable(shipback_id)
     if not shipback.mode:
         raise DomainError("Choose how the parcel is sent back.", code="REQUIRED", field="mode")
+    quotes_apply_overrides(shipback=shipback)
     quote = _check_choice(shipback)
     if quote is not None:
-        override = shipback.customer_price_override(shipback.mode)
         shipback.price_cents = quote.price_cents
-        shipback.customer_price_cents = (
-            override if override is not None else quote.customer_price_cents
-        )
+        shipback.customer_price_cents = quote.customer_price_cents
         shipback.save(update_fields=["price_cents", "customer_price_cents", "updated_at"])
     return shipback_register(shipback_id=shipback.pk, actor=actor)
 
