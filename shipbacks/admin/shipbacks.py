@@ -11,6 +11,8 @@ from returns_portal.history import HistoryReadingAdmin
 
 from ..models import Quote, ReturnedItem, ReturnOrder, Shipback, ShipbackEvent
 from ..services import shipback_cancel, shipback_delete
+from ..services.editing import shipback_update
+from ..services.shipbacks import OVERRIDE_FIELDS
 from .base import HistoryAdmin, ReadOnlyInline, StateActionsMixin, choices_once, run_each
 
 # Rows that go with their shipback when it is deleted: the service decides, not their own
@@ -41,6 +43,39 @@ class ReturnedItemForm(forms.ModelForm):
                 f"This item is not part of order {shipback.order}, the one shipback "
                 f"{shipback} returns.",
             )
+        return cleaned_data
+
+
+# What staff may change on a shipback, all through shipback_update (which tells ShopRunBack);
+# the rest is the customer's, the provider's or the services'.
+EDITABLE_FIELDS = frozenset(
+    {"mode", "dropoff_code", "pickup_datetime", "pickup_duration", "weight_grams", "metadata"}
+    | OVERRIDE_FIELDS
+)
+
+
+class ShipbackForm(forms.ModelForm):
+    def clean_relocation_warehouse(self):
+        warehouse = self.cleaned_data.get("relocation_warehouse")
+        if (
+            warehouse is not None
+            and not warehouse.active
+            and "relocation_warehouse" in (self.changed_data)
+        ):
+            raise forms.ValidationError("This warehouse is not active.")
+        return warehouse
+
+    def clean(self):
+        cleaned_data = super().clean()
+        mode = cleaned_data.get("mode")
+        if "mode" in self.changed_data and mode and self.instance.pk:
+            offered = set(
+                self.instance.quotes.filter(state=Quote.State.AVAILABLE).values_list(
+                    "mode", flat=True
+                )
+            )
+            if self.instance.quotes.exists() and mode not in offered:
+                self.add_error("mode", "This mode is not among the shipback's available quotes.")
         return cleaned_data
 
 
@@ -113,12 +148,22 @@ class ShipbackAdmin(StateActionsMixin, HistoryReadingAdmin):
     ordering = ["-created_at"]
     autocomplete_fields = ["order", "customer", "relocation_warehouse"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    form = ShipbackForm
     readonly_fields = [
         "rma",
         "order",  # its returned items are that order's items
+        "customer",  # changed on its own page (customer_update)
         "state",
         "created_at",
         "updated_at",
+        # Figures, label and ids the provider gave.
+        "price_cents",
+        "customer_price_cents",
+        "label_file",
+        "label_url",
+        "carrier",
+        "tracking_number",
+        "shoprunback_id",
         *Shipback.MILESTONES.values(),
     ]
     fieldsets = [
@@ -171,6 +216,20 @@ class ShipbackAdmin(StateActionsMixin, HistoryReadingAdmin):
     # Shipbacks are created with their items by shipback_create (the portal, the API).
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        changed = set(form.changed_data) & EDITABLE_FIELDS
+        if not changed:
+            return
+        values = {name: form.cleaned_data[name] for name in changed}
+        shipback_update(
+            shipback_id=obj.pk,
+            actor=Actor.staff(request.user),
+            metadata=values.pop("metadata", None),
+            overrides={name: values.pop(name) for name in changed & OVERRIDE_FIELDS},
+            **values,
+        )
+        obj.refresh_from_db()
 
     # Once registered, a shipback belongs to its return orders and the provider.
     def has_change_permission(self, request, obj=None):

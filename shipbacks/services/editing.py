@@ -139,7 +139,8 @@ def shipback_update(
     overrides: dict | None = None,
 ) -> Shipback:
     """Change a shipback's mode (checked against its quotes when they exist), overrides and
-    metadata. Only metadata may change once the shipback is registered."""
+    metadata. Only metadata may change once the shipback is registered. Arguments left at None
+    stay as they are; an override given as None is removed."""
     shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
     changes = {
         name: value
@@ -149,10 +150,9 @@ def shipback_update(
             "pickup_datetime": pickup_datetime,
             "pickup_duration": pickup_duration,
             "weight_grams": weight_grams,
-            **(overrides or {}),
         }.items()
         if value is not None
-    }
+    } | (overrides or {})
     if changes and not shipback.is_modifiable:
         raise DomainError(SHIPBACK_REGISTERED_MESSAGE, code="SHIPBACK_REGISTERED")
     _check_overrides(overrides or {})

@@ -185,6 +185,25 @@ def test_overrides_are_set_and_shown(api):
     }
 
 
+def test_an_override_sent_as_null_is_removed_and_the_others_stay(api):
+    warehouse = WarehouseFactory(reference="E002")
+    shipback = ShipbackFactory(
+        items=1, relocation_warehouse=warehouse, postal_customer_price_cents=450
+    )
+
+    response = send(
+        api,
+        "PUT",
+        f"/api/v1/shipbacks/{shipback.pk}",
+        {"overrides": {"postal_customer_price_cents": None}},
+    )
+
+    assert response.status_code == 200, response.json()
+    overrides = response.json()["overrides"]
+    assert overrides["postal_customer_price_cents"] is None
+    assert overrides["relocation_warehouse_id"] == str(warehouse.pk)
+
+
 def test_an_unknown_relocation_warehouse_is_422(api):
     shipback = ShipbackFactory(items=1)
 

@@ -18,7 +18,7 @@ from shipbacks.models import (
     ShipbackEvent,
     Warehouse,
 )
-from shipbacks.services import return_order_transition
+from shipbacks.services import quote_record_result, return_order_transition
 from tests.admin_pages import add_row, count_queries, form_data, form_errors, log_in
 from tests.factories import (
     AddressFactory,
@@ -319,18 +319,82 @@ def test_object_actions_only_run_on_post_and_only_known_actions(admin_client):
     assert Shipback.objects.get(pk=shipback.pk).state == Shipback.State.CREATED
 
 
-def test_the_state_is_not_editable_on_a_shipback_page(admin_client):
+def test_the_state_and_the_providers_figures_are_not_editable_on_a_shipback_page(admin_client):
     shipback = ShipbackFactory(items=1)
     data = form_data(admin_client.get(change_url(shipback)))
-    data["state"] = Shipback.State.RELOCATED
-    data["tracking_number"] = "6A-NEW"
+    data |= {
+        "state": Shipback.State.RELOCATED,
+        "tracking_number": "6A-NEW",
+        "price_cents": "1",
+        "dropoff_code": "PUDO-9",
+    }
 
     response = admin_client.post(change_url(shipback), data)
 
     assert response.status_code == 302, form_errors(response)
     shipback.refresh_from_db()
-    assert shipback.tracking_number == "6A-NEW"
+    assert shipback.dropoff_code == "PUDO-9"
+    assert shipback.tracking_number == ""
+    assert shipback.price_cents is None
     assert shipback.state == Shipback.State.CREATED
+
+
+def test_a_price_override_set_in_the_admin_reprices_the_quotes_and_is_recorded(admin_client):
+    shipback = ShipbackFactory(items=1)
+    quote = QuoteFactory(shipback=shipback, mode="postal")
+    quote_record_result(
+        quote_id=quote.pk, state=Quote.State.AVAILABLE, price_cents=690, customer_price_cents=690
+    )
+    data = form_data(admin_client.get(change_url(shipback)))
+    data["postal_customer_price_cents"] = "0"
+
+    response = admin_client.post(change_url(shipback), data)
+
+    assert response.status_code == 302, form_errors(response)
+    shipback.refresh_from_db()
+    quote.refresh_from_db()
+    assert shipback.postal_customer_price_cents == 0
+    assert quote.customer_price_cents == 0
+    assert shipback.history.latest().history_user == response.wsgi_request.user
+
+
+def test_a_price_override_removed_in_the_admin_is_removed(admin_client):
+    shipback = ShipbackFactory(items=1, postal_customer_price_cents=300)
+    data = form_data(admin_client.get(change_url(shipback)))
+    data["postal_customer_price_cents"] = ""
+
+    response = admin_client.post(change_url(shipback), data)
+
+    assert response.status_code == 302, form_errors(response)
+    shipback.refresh_from_db()
+    assert shipback.postal_customer_price_cents is None
+
+
+def test_a_mode_without_an_available_quote_is_a_field_error_on_the_shipback_page(admin_client):
+    shipback = ShipbackFactory(items=1)
+    quote = QuoteFactory(shipback=shipback, mode="postal")
+    quote_record_result(quote_id=quote.pk, state=Quote.State.UNAVAILABLE)
+    data = form_data(admin_client.get(change_url(shipback)))
+    data["mode"] = "postal"
+
+    response = admin_client.post(change_url(shipback), data)
+
+    assert response.status_code == 200
+    assert "mode" in form_errors(response)
+    shipback.refresh_from_db()
+    assert shipback.mode == ""
+
+
+def test_an_inactive_warehouse_cannot_be_chosen_as_the_shipbacks_destination(admin_client):
+    shipback = ShipbackFactory(items=1)
+    closed = WarehouseFactory(active=False)
+    data = form_data(admin_client.get(change_url(shipback)))
+    data["relocation_warehouse"] = str(closed.pk)
+
+    response = admin_client.post(change_url(shipback), data)
+
+    assert response.status_code == 200
+    assert "relocation_warehouse" in form_errors(response)
 
 
 def test_a_registered_shipback_is_read_only(admin_client):
