@@ -15,8 +15,10 @@ ALL = ("view", "add", "change", "delete")
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     WAREHOUSE_STAFF: {
         "shipbacks.returnorder": ("view", "change"),
-        "shipbacks.expecteditem": ("view", "add", "change"),
-        "shipbacks.itemaction": ("view", "add", "change"),
+        # Quantities and actions are recorded on the receiving screen (change on the return
+        # order); an expected item's lot and note stay editable on its page.
+        "shipbacks.expecteditem": ("view", "change"),
+        "shipbacks.itemaction": ("view",),
         "shipbacks.returnorderevent": ("view",),
         # The customer's return behind a parcel: reasons, comments and photos, for inspection.
         "shipbacks.shipback": ("view",),

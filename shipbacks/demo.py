@@ -132,6 +132,9 @@ DEMO_PASSWORD_USERS = (
     ("manager", False, RETURNS_MANAGERS),
     ("warehouse", False, WAREHOUSE_STAFF),
 )
+# Where the demo's warehouse staff work: the French sites. Leipzig and Chicago are run by their
+# providers' own staff, so ``warehouse`` does not see their return orders.
+DEMO_STAFF_WAREHOUSES = {"warehouse": ("PAR-01", "LYS-QC")}
 
 # What the summary counts, created = count after - count before.
 COUNTED = {
@@ -184,7 +187,7 @@ def seed_demo(*, orders: int = DEFAULT_ORDERS) -> SeedReport:
         _ensure_rules(reasons, warehouses)
         _ensure_orders(orders, today, products)
         if not report.users_skipped:
-            report.users_created = _ensure_users()
+            report.users_created = _ensure_users(warehouses)
         _ensure_returns(orders, today, reasons)
     after = _counts()
     report.created = {label: after[label] - before[label] for label in COUNTED}
@@ -428,24 +431,29 @@ def _tracking(rng: random.Random, country: Country) -> str:
 # Users.
 
 
-def _ensure_users() -> list[str]:
-    """The demo logins; an existing user is left exactly as it is."""
+def _ensure_users(warehouses: dict[str, Warehouse]) -> list[str]:
+    """The demo logins; an existing user is left exactly as it is, except that warehouse staff
+    working nowhere (created before warehouses had staff) are linked to their demo warehouses."""
     User = get_user_model()
     created = []
     for username, superuser, group in DEMO_PASSWORD_USERS:
-        if User.objects.filter(username=username).exists():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                email=f"{username}@example.com",
+                is_staff=True,
+                is_superuser=superuser,
+            )
+            user.set_password(username)
+            user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            created.append(username)
+        elif user.warehouses.exists():
             continue
-        user = User(
-            username=username,
-            email=f"{username}@example.com",
-            is_staff=True,
-            is_superuser=superuser,
-        )
-        user.set_password(username)
-        user.save()
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        created.append(username)
+        for reference in DEMO_STAFF_WAREHOUSES.get(username, ()):
+            warehouses[reference].staff.add(user)
     return created
 
 
@@ -698,7 +706,8 @@ def _move_return_order(return_order, state, rng, context, *, complete: bool, not
 
 
 def _receive(return_order: ReturnOrder, rng: random.Random) -> None:
-    """Quantities received, never more than expected (no receiving service yet)."""
+    """Quantities received, never more than expected. Written as history: the receiving service
+    would move the state itself, which the demo walks step by step."""
     for item in return_order.expected_items.all():
         missing = 1 if item.quantity_expected >= 2 and rng.random() < 0.25 else 0
         item.quantity_received = item.quantity_expected - missing
@@ -707,7 +716,7 @@ def _receive(return_order: ReturnOrder, rng: random.Random) -> None:
 
 def _inspect(return_order: ReturnOrder, rng, context, *, complete: bool) -> None:
     """Actions taken on the units received: all of them, or only the first line when still
-    processing. Their quantities add up to at most what was received (no action service yet)."""
+    processing. Their quantities add up to at most what was received (history, as above)."""
     items = list(return_order.expected_items.select_related("returned_item__reason"))
     actions = []
     for item in items if complete else items[:1]:

@@ -22,6 +22,7 @@ from shipbacks.models import (
     SponsoringRule,
     Warehouse,
 )
+from shipbacks.selectors import return_orders_for
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +274,32 @@ def test_manager_and_warehouse_users_get_their_roles(debug_on):
     assert list(warehouse.groups.values_list("name", flat=True)) == [WAREHOUSE_STAFF]
     assert manager.check_password("manager")
     assert warehouse.check_password("warehouse")
+
+
+def test_the_warehouse_user_works_at_the_french_sites_with_returns_to_receive(debug_on):
+    seed()
+
+    user = get_user_model().objects.get(username="warehouse")
+    assert sorted(user.warehouses.values_list("reference", flat=True)) == ["LYS-QC", "PAR-01"]
+    mine = return_orders_for(user)
+    assert mine.awaiting_arrival().exists()
+    assert not mine.exclude(warehouse__reference__in=["LYS-QC", "PAR-01"]).exists()
+    assert ReturnOrder.objects.exclude(warehouse__reference__in=["LYS-QC", "PAR-01"]).exists()
+
+
+def test_a_warehouse_user_working_nowhere_is_linked_again_but_a_chosen_warehouse_is_kept(
+    debug_on,
+):
+    seed(orders=2)
+    user = get_user_model().objects.get(username="warehouse")
+    user.warehouses.clear()
+
+    seed(orders=2)
+    assert user.warehouses.count() == 2
+    user.warehouses.set([Warehouse.objects.get(reference="LEJ-01")])
+    seed(orders=2)
+
+    assert list(user.warehouses.values_list("reference", flat=True)) == ["LEJ-01"]
 
 
 def test_a_second_run_leaves_existing_users_alone(debug_on):

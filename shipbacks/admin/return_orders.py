@@ -1,26 +1,39 @@
 """Admin for return orders, their expected items, the actions taken on them and their timeline.
 
-Warehouse staff work here: they move return orders through their states with the actions
-(one by one from an order's page, or in bulk from the list), fill in quantities received and
-record what they did with each item.
+Warehouse staff work here: they find the parcels to receive, record on the receiving screen
+(``receiving``) what arrived and what they did with each item, complete return orders, and move
+them through their states with the actions (one by one from an order's page, or in bulk from
+the list). Quantities and actions are written by the receiving services only: here they are
+read. Warehouse staff see their warehouses' return orders only (``return_orders_for``).
 """
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
 
-from catalog.admin import ProductRowsInline
 from returns_portal.actors import Actor
 from returns_portal.history import HistoryReadingAdmin
 
 from ..models import ExpectedItem, ItemAction, ReturnOrder, ReturnOrderEvent
-from ..services import return_order_cancel, return_order_transition
+from ..selectors import (
+    expected_items_for,
+    item_actions_for,
+    limit_to_warehouses,
+    return_orders_for,
+)
+from ..services import return_order_cancel, return_order_complete, return_order_transition
+from ..services.return_orders import return_order_sync_retry
 from .base import HistoryAdmin, ReadOnlyInline, StateActionsMixin, run_each
+from .receiving import ReceivingAdminMixin
 
 State = ReturnOrder.State
 
 
-class ExpectedItemInline(ProductRowsInline):
+class ExpectedItemInline(ReadOnlyInline):
+    """What the return order expects and what arrived, as the receiving screen recorded it."""
+
     model = ExpectedItem
     fields = [
         "product",
@@ -33,15 +46,13 @@ class ExpectedItemInline(ProductRowsInline):
         "returned_item",
         "actions_taken",
     ]
-    readonly_fields = ["returned_item", "actions_taken"]
-    extra = 0
-    show_change_link = True  # actions are recorded on the item's own page
+    show_change_link = True
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("returned_item__order_item__product")
+            .select_related("product", "returned_item__order_item__product")
             .prefetch_related("actions")
         )
 
@@ -62,7 +73,8 @@ class ReturnOrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ReturnOrder)
-class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
+class ReturnOrderAdmin(ReceivingAdminMixin, StateActionsMixin, HistoryReadingAdmin):
+    change_form_template = "admin/shipbacks/returnorder/change_form.html"
     list_display = [
         "reference",
         "warehouse",
@@ -71,6 +83,7 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
         "type",
         "expected_item_count",
         "created_at",
+        "receive_link",
     ]
     list_select_related = ["warehouse", "order"]
     list_filter = ["state", "type", "warehouse", "created_at", "arrived_at"]
@@ -121,6 +134,7 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
         "complete",
         "flag_in_trouble",
         "cancel_return_orders",
+        "retry_provider_sync",
     ]
     state_actions = {
         "mark_awaiting_arrival": (State.AWAITING_ARRIVAL, "Mark awaiting arrival"),
@@ -139,12 +153,13 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .select_related("warehouse", "order", "shipback")  # the list and the change page
             .annotate(expected_item_count=Coalesce(Subquery(expected), 0))
         )
+        return return_orders_for(request.user, queryset)
 
     @admin.display(description="order", ordering="order__order_number")
     def order_number(self, return_order):
@@ -153,6 +168,31 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
     @admin.display(description="expected items", ordering="expected_item_count")
     def expected_item_count(self, return_order):
         return return_order.expected_item_count
+
+    @admin.display(description="receiving")
+    def receive_link(self, return_order):
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_receive",
+            args=[return_order.pk],
+            current_app=self.admin_site.name,
+        )
+        label = "View receipt" if return_order.is_final else "Receive"
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    # The history pages read past versions, not the queryset: another warehouse's is a 404.
+    def history_view(self, request, object_id, extra_context=None):
+        self._return_order(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._return_order(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # A completed or cancelled return order is history: read, never changed.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_final:
+            return False
+        return super().has_change_permission(request, obj)
 
     # Return orders come from registered shipbacks and the API (return_order_create).
     def has_add_permission(self, request):
@@ -186,7 +226,15 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
 
     @admin.action(description="Complete", permissions=["change"])
     def complete(self, request, queryset):
-        self._move(request, queryset, State.COMPLETED, "completed")
+        # Completing settles the customer's returned items and shipback: the receiving service.
+        actor = Actor.staff(request.user)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda ro: return_order_complete(return_order_id=ro.pk, actor=actor),
+            "completed",
+        )
 
     @admin.action(description="Flag in trouble", permissions=["change"])
     def flag_in_trouble(self, request, queryset):
@@ -203,12 +251,22 @@ class ReturnOrderAdmin(StateActionsMixin, HistoryReadingAdmin):
             "cancelled",
         )
 
+    @admin.action(description="Retry provider sync", permissions=["change"])
+    def retry_provider_sync(self, request, queryset):
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda ro: return_order_sync_retry(return_order_id=ro.pk),
+            "sent to their provider again",
+        )
 
-class ItemActionInline(admin.TabularInline):
+
+class ItemActionInline(ReadOnlyInline):
+    """Recorded on the receiving screen, through the receiving service."""
+
     model = ItemAction
     fields = ["action", "quantity", "reason", "photo", "performed_at", "performed_by"]
-    readonly_fields = ["performed_by"]
-    extra = 1
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("performed_by")
@@ -240,8 +298,6 @@ class ExpectedItemAdmin(admin.ModelAdmin):
         "product__ean",
     ]
     ordering = ["-created_at"]
-    autocomplete_fields = ["return_order", "product"]
-    raw_id_fields = ["returned_item"]
     fields = [
         "return_order",
         "product",
@@ -256,29 +312,40 @@ class ExpectedItemAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = ["created_at", "updated_at"]
+    # Quantities and actions are recorded on the receiving screen, through the services; here
+    # staff note lots and remarks while the return order is open.
+    readonly_fields = [
+        "return_order",
+        "product",
+        "returned_item",
+        "quantity_expected",
+        "quantity_received",
+        "requested_action",
+        "unexpected",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ItemActionInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            fields.append("return_order")
-        return fields
+    def get_queryset(self, request):
+        return expected_items_for(request.user, super().get_queryset(request))
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not ItemAction:
-            return super().save_formset(request, form, formset, change)
-        for action in formset.save(commit=False):
-            if action.pk is None:
-                action.performed_by = request.user
-            action.save()
-        for action in formset.deleted_objects:
-            action.delete()
-        return None
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.return_order.is_final:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ItemAction)
-class ItemActionAdmin(admin.ModelAdmin):
+class ItemActionAdmin(HistoryAdmin):
+    """What was done with the units received: recorded by the receiving service, read here."""
+
     list_display = [
         "return_order",
         "product",
@@ -300,7 +367,6 @@ class ItemActionAdmin(admin.ModelAdmin):
         "reason",
     ]
     ordering = ["-performed_at", "-id"]
-    autocomplete_fields = ["expected_item"]
     fields = [
         "expected_item",
         "action",
@@ -310,7 +376,9 @@ class ItemActionAdmin(admin.ModelAdmin):
         "performed_at",
         "performed_by",
     ]
-    readonly_fields = ["performed_by"]
+
+    def get_queryset(self, request):
+        return item_actions_for(request.user, super().get_queryset(request))
 
     @admin.display(ordering="expected_item__return_order__reference")
     def return_order(self, action):
@@ -320,11 +388,6 @@ class ItemActionAdmin(admin.ModelAdmin):
     def product(self, action):
         return action.expected_item.product
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.performed_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ReturnOrderEvent)
 class ReturnOrderEventAdmin(HistoryAdmin):
@@ -333,3 +396,7 @@ class ReturnOrderEventAdmin(HistoryAdmin):
     list_filter = ["to_state", "created_at"]
     search_fields = ["return_order__reference", "actor", "note"]
     ordering = ["-created_at", "-id"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return limit_to_warehouses(request.user, queryset, "return_order__warehouse")

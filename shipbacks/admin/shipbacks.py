@@ -10,6 +10,7 @@ from returns_portal.errors import DomainError
 from returns_portal.history import HistoryReadingAdmin
 
 from ..models import Quote, ReturnedItem, ReturnOrder, Shipback, ShipbackEvent
+from ..selectors import shipbacks_for
 from ..services import shipback_cancel, shipback_delete
 from ..services.editing import shipback_update
 from ..services.shipbacks import OVERRIDE_FIELDS
@@ -217,6 +218,9 @@ class ShipbackAdmin(StateActionsMixin, HistoryReadingAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        return shipbacks_for(request.user, super().get_queryset(request))
+
     def save_model(self, request, obj, form, change):
         changed = set(form.changed_data) & EDITABLE_FIELDS
         if not changed:
@@ -282,7 +286,8 @@ class ReturnedItemAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("shipback__order")
+        queryset = super().get_queryset(request).select_related("shipback__order")
+        return shipbacks_for(request.user, queryset, "shipback")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -331,3 +336,6 @@ class ShipbackEventAdmin(HistoryAdmin):
     list_filter = ["to_state", "created_at"]
     search_fields = ["shipback__rma", "actor", "note"]
     ordering = ["-created_at", "-id"]
+
+    def get_queryset(self, request):
+        return shipbacks_for(request.user, super().get_queryset(request), "shipback")

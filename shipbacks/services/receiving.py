@@ -31,6 +31,7 @@ class ActionData:
     action: str  # an ItemAction.Action value: restock, quarantine, dispose
     quantity: int = 1
     reason: str = ""
+    photo: object = None  # a checked image file (``checked_photo``: re-encoded, safe name)
 
 
 @dataclass
@@ -48,7 +49,12 @@ class ReceivedLineData:
 
 
 def _with_acted(queryset):
-    return queryset.select_related("product").annotate(acted=Coalesce(Sum("actions__quantity"), 0))
+    """The lines with their product and units acted on, in the order errors number them."""
+    return (
+        queryset.select_related("product")
+        .annotate(acted=Coalesce(Sum("actions__quantity"), 0))
+        .order_by("created_at", "pk")
+    )
 
 
 def _target(lines_by_id, items, line: ReceivedLineData, used: set, where: str) -> ExpectedItem:
@@ -174,6 +180,7 @@ def return_order_receive(
                 action=action.action,
                 reason=action.reason,
                 quantity=action.quantity,
+                photo=action.photo or "",
                 performed_by=actor.user,
             )
             for action in line.actions

@@ -11,9 +11,19 @@ from returns_portal.actors import Actor
 from returns_portal.errors import DomainError
 from returns_portal.models import lock_and_become
 
-from ..models import ExpectedItem, ReturnedItem, ReturnOrder, ReturnOrderEvent, Shipback, Warehouse
+from ..models import (
+    ExpectedItem,
+    ProviderCall,
+    ReturnedItem,
+    ReturnOrder,
+    ReturnOrderEvent,
+    Shipback,
+    Warehouse,
+)
 from .notifications import notify_return_order
 from .sync import triggers
+from .sync.outbox import call_due_now
+from .sync.recovery import call_retry
 
 
 @dataclass
@@ -143,3 +153,34 @@ def return_order_cancel(*, return_order_id, actor: Actor, note: str = "") -> Ret
     )
     triggers.return_order_cancelled(return_order)  # at the warehouse's provider too
     return return_order
+
+
+@transaction.atomic
+def return_order_sync_retry(*, return_order_id) -> int:
+    """Send the return order's provider calls again, now: those that failed (a fresh series of
+    attempts, as ``call_retry`` gives them) and those waiting for their next attempt. Returns
+    how many; refused when there is none to send."""
+    return_order = ReturnOrder.objects.select_related("warehouse").get(pk=return_order_id)
+    calls = list(
+        ProviderCall.objects.filter(
+            return_order=return_order,
+            state__in=(ProviderCall.State.FAILED, ProviderCall.State.PENDING),
+        ).order_by("pk")  # a create goes before the calls that need it
+    )
+    if not calls:
+        if return_order.warehouse.provider == Warehouse.Provider.MANUAL:
+            raise DomainError(
+                f"Return order {return_order} is handled at {return_order.warehouse}, which has "
+                "no provider to sync with.",
+                code="NO_PROVIDER",
+            )
+        raise DomainError(
+            f"Return order {return_order} has no failed or pending provider call.",
+            code="NOTHING_TO_RETRY",
+        )
+    for call in calls:
+        if call.state == ProviderCall.State.FAILED:
+            call_retry(call_id=call.pk)
+        else:
+            call_due_now(call)
+    return len(calls)

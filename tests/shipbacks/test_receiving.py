@@ -1,11 +1,24 @@
-"""Receiving a return order (quantities and actions) and completing it."""
+"""Receiving a return order (quantities and actions), completing it, retrying its provider sync."""
+
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from orders.models import OrderItem
 from returns_portal.actors import Actor
 from returns_portal.errors import DomainError
-from shipbacks.models import ExpectedItem, ItemAction, ReturnedItem, ReturnOrder, Shipback
+from returns_portal.models import WebhookDelivery, WebhookEndpoint
+from shipbacks.models import (
+    ExpectedItem,
+    ItemAction,
+    ProviderCall,
+    ReturnedItem,
+    ReturnOrder,
+    Shipback,
+    Warehouse,
+)
 from shipbacks.services import (
     ActionData,
     ReceivedLineData,
@@ -14,12 +27,15 @@ from shipbacks.services import (
     shipback_register,
     shipback_transition,
 )
+from shipbacks.services.return_orders import return_order_sync_retry
 from tests.factories import (
     ExpectedItemFactory,
     ProductFactory,
+    ProviderCallFactory,
     RelocationRuleFactory,
     ReturnOrderFactory,
     ShipbackFactory,
+    WarehouseFactory,
     return_order_in_state,
 )
 
@@ -286,3 +302,162 @@ def test_a_returned_item_partly_received_is_in_error():
     assert returned.events.last().note == "1 of 2 received."
     shipback.refresh_from_db()
     assert shipback.state == Shipback.State.REGISTERED
+
+
+# What the issue asks of receiving (warehouse staff, issue 6).
+
+
+def test_quantities_never_exceed_what_is_expected_plus_what_is_declared_unexpected(return_order):
+    receive(return_order, line(2, product_reference="SKU-A"))
+    receive(return_order, line(1, product_reference="SKU-A", unexpected=True, note="One more"))
+
+    with pytest.raises(DomainError) as refused:
+        receive(return_order, line(3, product_reference="SKU-A"))
+
+    assert refused.value.code == "INVALID_QUANTITY"
+    received = return_order.expected_items.filter(product__reference="SKU-A")
+    assert sorted(received.values_list("unexpected", "quantity_expected", "quantity_received")) == [
+        (False, 2, 2),
+        (True, 0, 1),
+    ]
+
+
+def test_actions_on_an_unexpected_line_never_exceed_what_it_declares(return_order):
+    with pytest.raises(DomainError) as refused:
+        receive(
+            return_order,
+            line(1, ("restock", 1), ("dispose", 1), product_reference="SKU-B", unexpected=True),
+        )
+
+    assert refused.value.field == "items[0].actions"
+    assert not return_order.expected_items.filter(unexpected=True).exists()
+
+
+def test_a_completed_return_order_cannot_be_changed():
+    completed = return_order_in_state(State.PROCESSING, items=1)
+    item = completed.expected_items.get()
+    receive(completed, line(1, ("restock", 1), expected_item_id=item.pk))
+    return_order_complete(return_order_id=completed.pk, actor=ACTOR)
+
+    with pytest.raises(DomainError) as received_again:
+        receive(completed, line(0, expected_item_id=item.pk))
+    with pytest.raises(DomainError) as unexpected:
+        receive(
+            completed,
+            line(1, product_reference=item.product.reference, unexpected=True),
+        )
+    with pytest.raises(DomainError) as completed_again:
+        return_order_complete(return_order_id=completed.pk, actor=ACTOR)
+
+    assert received_again.value.code == unexpected.value.code == "RETURN_ORDER_CLOSED"
+    assert completed_again.value.code == "INVALID_TRANSITION"
+    item.refresh_from_db()
+    assert item.quantity_received == 1
+    assert completed.expected_items.count() == 1
+    assert item.actions.count() == 1
+
+
+def test_an_action_keeps_the_photo_it_was_given(return_order):
+    photo = ContentFile(b"\xff\xd8\xff\xe0 jpeg bytes", name="checked.jpg")
+
+    receive(
+        return_order,
+        ReceivedLineData(
+            quantity_received=1,
+            product_reference="SKU-B",
+            actions=[ActionData("quarantine", 1, "Scratched", photo=photo)],
+        ),
+    )
+
+    action = ItemAction.objects.get()
+    assert action.photo.name.startswith("item_actions/checked")
+    assert action.photo.read().startswith(b"\xff\xd8\xff")
+    assert action.reason == "Scratched"
+
+
+def test_receiving_and_completing_are_reported_by_webhook(return_order):
+    WebhookEndpoint.objects.create(url="https://hooks.example.com/")
+    item = return_order.expected_items.get(product__reference="SKU-B")
+
+    receive(return_order, line(1, ("restock", 1), expected_item_id=item.pk))
+    return_order_complete(return_order_id=return_order.pk, actor=ACTOR)
+
+    assert list(WebhookDelivery.objects.order_by("created_at").values_list("event", flat=True)) == [
+        "return_order.arrived",
+        "return_order.processing",
+        "return_order.completed",
+    ]
+
+
+# Retrying a return order's provider sync.
+
+
+@pytest.fixture
+def synced_return_order():
+    warehouse = WarehouseFactory(provider=Warehouse.Provider.SHIPPINGBO, shippingbo_supplier_id=1)
+    return ReturnOrderFactory(warehouse=warehouse, items=1)
+
+
+def provider_call(return_order, state, **fields) -> ProviderCall:
+    return ProviderCallFactory(
+        return_order=return_order,
+        target=return_order.reference,
+        idempotency_key=f"shippingbo:{return_order.reference}:{fields.get('operation', 'create')}",
+        state=state,
+        **fields,
+    )
+
+
+def test_retrying_sync_sends_failed_calls_again_with_fresh_attempts(
+    synced_return_order, django_capture_on_commit_callbacks
+):
+    failed = provider_call(
+        synced_return_order,
+        ProviderCall.State.FAILED,
+        attempts=5,
+        failures=5,
+        last_error="Supplier unknown",
+        completed_at=timezone.now(),
+    )
+    later = timezone.now() + timedelta(hours=1)
+    waiting = provider_call(
+        synced_return_order,
+        ProviderCall.State.PENDING,
+        operation=ProviderCall.Operation.RETURN_ORDER_POLL,
+        next_attempt_at=later,
+    )
+    done = provider_call(
+        synced_return_order,
+        ProviderCall.State.SUCCEEDED,
+        operation=ProviderCall.Operation.RETURN_ORDER_CANCEL,
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        retried = return_order_sync_retry(return_order_id=synced_return_order.pk)
+
+    assert retried == 2
+    failed.refresh_from_db()
+    waiting.refresh_from_db()
+    done.refresh_from_db()
+    assert (failed.state, failed.failures, failed.completed_at) == (
+        ProviderCall.State.PENDING,
+        0,
+        None,
+    )
+    assert waiting.next_attempt_at < later
+    assert done.state == ProviderCall.State.SUCCEEDED
+    assert len(callbacks) == 2  # a task message for each, after commit
+
+
+def test_retrying_sync_with_nothing_to_send_says_so(synced_return_order):
+    provider_call(synced_return_order, ProviderCall.State.SUCCEEDED)
+    manual = ReturnOrderFactory(items=1)
+
+    with pytest.raises(DomainError) as nothing:
+        return_order_sync_retry(return_order_id=synced_return_order.pk)
+    with pytest.raises(DomainError) as no_provider:
+        return_order_sync_retry(return_order_id=manual.pk)
+
+    assert nothing.value.code == "NOTHING_TO_RETRY"
+    assert no_provider.value.code == "NO_PROVIDER"
+    assert "has no provider to sync with" in no_provider.value.message

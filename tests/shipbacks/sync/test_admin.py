@@ -151,4 +151,12 @@ def test_staff_of_both_roles_see_and_retry_failed_calls(client, user_factory):
 
     assert page.status_code == 200
     assert ProviderCall.objects.get(pk=failed.pk).state == State.PENDING
-    assert client.get(EVENTS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user_factory", "status"), [(WarehouseUserFactory, 403), (ManagerUserFactory, 200)]
+)
+def test_inbound_provider_events_are_for_managers(client, user_factory, status):
+    log_in(client, user_factory)
+
+    assert client.get(EVENTS).status_code == status
