@@ -1,5 +1,5 @@
 """Admin for the returns app, one module per subdomain like the models."""
 
-from . import return_orders, rules, shipbacks, sync
+from . import dashboard, return_orders, rules, shipbacks, sync
 
-__all__ = ["return_orders", "rules", "shipbacks", "sync"]
+__all__ = ["dashboard", "return_orders", "rules", "shipbacks", "sync"]

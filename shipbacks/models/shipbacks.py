@@ -149,7 +149,13 @@ class Shipback(StateMachine, TimeStampedModel):
                 condition=Q(mode="") | Q(mode__in=Mode.values), name="shipbacks_shipback_mode_valid"
             ),
         ]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            # The dashboard: returns registered in a period, and when the first of them was
+            # created (shipbacks.dashboard), read from the index alone.
+            models.Index(fields=["registered_at", "created_at"], name="shipback_registered_idx"),
+        ]
+        permissions = [("view_dashboard", "Can view the returns dashboard")]
 
     def __str__(self) -> str:
         return self.rma
