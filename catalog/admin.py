@@ -13,6 +13,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from returns_portal.csvio.admin import CsvImportExportMixin
 from returns_portal.errors import DomainError
 from returns_portal.history import HistoryReadingAdmin
 
@@ -117,7 +118,8 @@ class SparePartInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(HistoryReadingAdmin):
+class ProductAdmin(CsvImportExportMixin, HistoryReadingAdmin):
+    csv_kind = "products"
     list_display = ["label", "reference", "brand", "returnable", "weight_grams", "created_at"]
     list_select_related = ["brand"]
     list_filter = ["returnable", "brand"]

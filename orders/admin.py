@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from catalog.admin import ProductRowsInline
+from returns_portal.csvio.admin import CsvImportExportMixin
 from returns_portal.errors import DomainError
 from returns_portal.history import HistoryReadingAdmin
 
@@ -81,7 +82,8 @@ class HasShipbackFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(HistoryReadingAdmin):
+class OrderAdmin(CsvImportExportMixin, HistoryReadingAdmin):
+    csv_kind = "orders"
     list_display = [
         "order_number",
         "ordered_at",

@@ -521,3 +521,27 @@ AXES_VERBOSE = False
 # in each record's "History" page. Reverting is off: states change only through the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- end of Back office -----------------------------------------------------------------------
+
+# --- CSV import and export --------------------------------------------------------------------
+# Products, orders and return orders in and out of the admin as CSV files (returns_portal/csvio).
+# Each kind of file is read, checked and written by the format named here.
+CSV_FORMATS = {
+    "products": "catalog.imports.ProductCsv",
+    "orders": "orders.imports.OrderCsv",
+    "return_orders": "shipbacks.imports.ReturnOrderCsv",
+}
+# Largest file accepted, in bytes (100,000 products take about 10 MB).
+CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Row errors kept on an import for its page (every error is counted).
+CSV_IMPORT_MAX_ERRORS = env.int("CSV_IMPORT_MAX_ERRORS", default=1000)
+# The progress bar moves every this many rows.
+CSV_IMPORT_PROGRESS_ROWS = env.int("CSV_IMPORT_PROGRESS_ROWS", default=5000)
+# Products written per batch where the database has no COPY (SQLite), and rows read per query
+# by exports.
+CSV_IMPORT_BATCH_SIZE = env.int("CSV_IMPORT_BATCH_SIZE", default=2000)
+CSV_EXPORT_CHUNK_SIZE = env.int("CSV_EXPORT_CHUNK_SIZE", default=2000)
+# Checking and importing a large file takes longer than other tasks: their own time limits, in
+# seconds (below CELERY_VISIBILITY_TIMEOUT, so Redis does not hand a running import out twice).
+CSV_IMPORT_SOFT_TIME_LIMIT = env.int("CSV_IMPORT_SOFT_TIME_LIMIT", default=30 * 60)
+CSV_IMPORT_TIME_LIMIT = env.int("CSV_IMPORT_TIME_LIMIT", default=CSV_IMPORT_SOFT_TIME_LIMIT + 60)
+# --- end of CSV import and export -------------------------------------------------------------

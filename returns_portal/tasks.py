@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .api.idempotency import purge_idempotency_keys
+from .csvio.tasks import check_import, run_import  # noqa: F401 (registered here, autodiscovered)
 from .webhooks import webhook_deliver, webhooks_due
 
 

@@ -63,6 +63,29 @@ def test_each_role_gets_its_admin_index(client, user_factory):
     assert "User" not in models
 
 
+def test_the_admin_index_leads_staff_to_receiving_and_managers_to_the_dashboard(client):
+    staff = log_in(client, WarehouseUserFactory)
+    staff_page = client.get(reverse("admin:index")).text
+    client.logout()
+    log_in(client, ManagerUserFactory)
+    manager_page = client.get(reverse("admin:index")).text
+
+    to_receive = reverse("admin:shipbacks_returnorder_to_receive")
+    dashboard = reverse("admin:dashboard")
+    assert staff.has_perm("shipbacks.change_returnorder")
+    assert f'href="{to_receive}"' in staff_page
+    assert f'href="{dashboard}"' not in staff_page
+    assert f'href="{dashboard}"' in manager_page
+
+
+def test_managers_hold_the_dashboard_import_and_export_permissions(db):
+    manager = ManagerUserFactory()
+
+    assert manager.has_perm("shipbacks.view_dashboard")
+    assert manager.has_perm("returns_portal.import_data")
+    assert manager.has_perm("returns_portal.export_data")
+
+
 # Warehouse staff.
 
 

@@ -6,12 +6,14 @@ from .base import (
     state_check,
     tracked_history,
 )
+from .imports import ImportJob
 from .integrators import ApiToken, IdempotencyKey, Integrator
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
     "IdempotencyKey",
+    "ImportJob",
     "Integrator",
     "InvalidTransition",
     "StateMachine",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from returns_portal.actors import Actor
+from returns_portal.csvio.admin import CsvImportExportMixin
 from returns_portal.history import HistoryReadingAdmin
 
 from ..models import ExpectedItem, ItemAction, ReturnOrder, ReturnOrderEvent
@@ -73,7 +74,10 @@ class ReturnOrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ReturnOrder)
-class ReturnOrderAdmin(ReceivingAdminMixin, StateActionsMixin, HistoryReadingAdmin):
+class ReturnOrderAdmin(
+    CsvImportExportMixin, ReceivingAdminMixin, StateActionsMixin, HistoryReadingAdmin
+):
+    csv_kind = "return_orders"
     change_form_template = "admin/shipbacks/returnorder/change_form.html"
     list_display = [
         "reference",

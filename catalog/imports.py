@@ -1,0 +1,442 @@
+"""Products in and out as CSV: one row per product, keyed by ``reference``.
+
+An import creates the products it does not know and updates the others; a product whose row
+changes nothing is left alone (no write, no history row). Brands are named by reference and must
+exist: an unknown brand is a row error, not a new brand, because a typo would otherwise add a
+brand to the catalog unseen. An empty brand means the default brand for a new product and the
+current brand for an existing one. Columns left out of the file keep their value.
+
+Written set-based, for catalogs of a hundred thousand products: on PostgreSQL the rows are
+copied (``COPY``) into a temporary table, then one statement upserts them and records their
+history rows (``INSERT … SELECT``); elsewhere (SQLite) in batches, inserts and updates sent with
+``executemany``. Integrators hear of each new product (``product.created``) as when one is
+created through the API, one delivery per endpoint and product, written in bulk.
+"""
+
+import json
+import uuid
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.utils import timezone
+
+from returns_portal.csvio.files import CsvTable
+from returns_portal.csvio.formats import (
+    BIG_INTEGER,
+    MAX_SMALL_INTEGER,
+    Checked,
+    Column,
+    CsvFormat,
+    Progress,
+    RowErrors,
+    Written,
+    boolean,
+    chunks,
+    integer,
+    no_progress,
+    text,
+)
+from returns_portal.models import WebhookDelivery, WebhookEndpoint
+
+from .models import Brand, Product
+
+EVENT_CREATED = "product.created"
+# Fields the file names by another name: the brand by its reference.
+FIELD_OF_COLUMN = {"brand": "brand_id"}
+
+
+def _field(name: str) -> models.Field:
+    return Product._meta.get_field(name)
+
+
+def _text_of(name: str, *, required: bool = False):
+    return text(_field(name).max_length, required=required)
+
+
+class ProductCsv(CsvFormat):
+    kind = "products"
+    model = Product
+    updates_existing = True
+    description = (
+        "One row per product. A product is found by its reference: new references are created, "
+        "known ones updated. Columns left out keep their value."
+    )
+    columns = (
+        Column("reference", _text_of("reference", required=True), "Your SKU; the key.", True),
+        Column("label", _text_of("label", required=True), "The product's name.", True),
+        Column("ean", _text_of("ean"), "EAN barcode."),
+        Column(
+            "brand",
+            text(Brand._meta.get_field("reference").max_length),
+            "The brand's reference; it must exist. Empty: the default brand (new products) or "
+            "the current one.",
+        ),
+        Column("weight_grams", integer(min_value=1), "Weight with its packaging, in grams."),
+        Column("width_mm", integer(), "Width in millimetres."),
+        Column("length_mm", integer(), "Length in millimetres."),
+        Column("height_mm", integer(), "Height in millimetres."),
+        Column("color", _text_of("color"), "Colour, in words."),
+        Column("returnable", boolean(), "true or false (yes/no, 1/0)."),
+        Column(
+            "return_window_days",
+            integer(max_value=MAX_SMALL_INTEGER),
+            "Days to return it; empty: the return policy's.",
+        ),
+        Column(
+            "shipbob_inventory_id",
+            integer(min_value=-BIG_INTEGER - 1, max_value=BIG_INTEGER),
+            "ShipBob's inventory id.",
+        ),
+    )
+
+    # --- checking ------------------------------------------------------------------------------
+
+    def check(
+        self, table: CsvTable, *, progress: Progress = no_progress, preview: bool = True
+    ) -> Checked:
+        """Every row checked; duplicates of a reference and unknown brands are errors. Records
+        are lists of the fields in ``checked.fields``. The preview also counts how many
+        products are new."""
+        errors = RowErrors()
+        checked = Checked(records=[], errors=errors)
+        names = list(table.header)
+        checked.fields = [FIELD_OF_COLUMN.get(name, name) for name in names]
+        reference_index = names.index("reference")
+        brand_index = names.index("brand") if "brand" in names else None
+        brands = (
+            dict(Brand.objects.values_list("reference", "pk")) if brand_index is not None else {}
+        )
+        first_row: dict[str, int] = {}
+        records = checked.records
+        for number, record in self.converted_rows(table, errors, checked.sample, progress):
+            reference = record[reference_index]
+            if reference in first_row:
+                errors.add(
+                    number, "reference", f"{reference} is on row {first_row[reference]} already."
+                )
+                continue
+            first_row[reference] = number
+            if brand_index is not None:
+                if record[brand_index]:
+                    brand_id = brands.get(record[brand_index])
+                    if brand_id is None:
+                        errors.add(
+                            number, "brand", f"No brand has the reference {record[brand_index]}."
+                        )
+                        continue
+                    record[brand_index] = brand_id
+                else:
+                    record[brand_index] = None
+            records.append(record)
+        if preview and not errors:
+            existing = 0
+            for part in chunks(list(first_row)):
+                existing += Product.objects.filter(reference__in=part).count()
+            checked.to_update = existing
+            checked.to_create = len(records) - existing
+        return checked
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def write(self, checked: Checked, *, job) -> Written:
+        """Upsert every record and record the history of those created or changed, inside the
+        caller's transaction."""
+        reason = f"CSV import {job.pk}"
+        user_id = job.confirmed_by_id
+        if connection.vendor == "postgresql":
+            written, created = _write_with_copy(checked, reason=reason, user_id=user_id)
+        else:
+            written, created = _write_in_batches(checked, reason=reason, user_id=user_id)
+        _announce(created)
+        return written
+
+    # --- exporting -----------------------------------------------------------------------------
+
+    def export_rows(self, queryset) -> Iterator[list]:
+        fields = [
+            "brand__reference" if column.name == "brand" else column.name for column in self.columns
+        ]
+        rows = queryset.values_list(*fields).iterator(chunk_size=settings.CSV_EXPORT_CHUNK_SIZE)
+        return (list(row) for row in rows)
+
+
+def _history_columns() -> list[str]:
+    """The product's columns its history rows copy (history_* are the history's own)."""
+    history = Product.history.model
+    return [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+# The SQL below is built from the models' own table and column names (quoted); every value is a
+# query parameter.
+
+
+def _history_insert(source: str) -> str:
+    """``INSERT INTO <history> … SELECT … FROM <source>``, parameters: date, reason, type, user."""
+    columns = ", ".join(connection.ops.quote_name(c) for c in _history_columns())
+    return (
+        f"INSERT INTO {connection.ops.quote_name(Product.history.model._meta.db_table)} "  # noqa: S608
+        f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+        f"SELECT {columns}, %s, %s, {{history_type}}, %s FROM {source}"
+    )
+
+
+def _defaults(present: set[str]) -> dict[str, object]:
+    """Database values of the fields a file leaves out, for new products (the id, times and
+    brand excepted: the statement sets those)."""
+    return {
+        f.column: f.get_db_prep_save(f.get_default(), connection)
+        for f in Product._meta.concrete_fields
+        if f.attname not in {*present, "id", "created_at", "updated_at", "brand_id"}
+    }
+
+
+# PostgreSQL's names of the column types the products' fields have, as binary COPY needs them.
+BINARY_TYPES = {"integer": "int4", "smallint": "int2", "bigint": "int8", "boolean": "bool"}
+
+
+def _binary_type(field: models.Field) -> str:
+    db_type = field.db_type(connection).split("(")[0]
+    return BINARY_TYPES.get(db_type, db_type)
+
+
+def _write_with_copy(checked: Checked, *, reason: str, user_id) -> tuple[Written, list]:
+    """PostgreSQL: COPY into a temporary table, then one statement upserts the products (only
+    the rows that change something) and writes their history rows."""
+    quote = connection.ops.quote_name
+    table = quote(Product._meta.db_table)
+    present = list(checked.fields)
+    now = timezone.now()
+    default_brand = Brand.objects.default().pk
+    defaults = _defaults(set(present))
+    # The INSERT's columns and values: a new id drawn by PostgreSQL, this import's time, the
+    # file's fields, the defaults of the others.
+    columns = ["id", "created_at", "updated_at"]
+    values = ["gen_random_uuid()", "%s", "%s"]
+    params: list = [now, now]
+    for name in present:
+        column = _field(name).column
+        columns.append(column)
+        if name == "brand_id":
+            # Empty: the product's current brand, or the default one for a new product.
+            values.append(
+                f"COALESCE(staged.brand_id, (SELECT p.brand_id FROM {table} p "  # noqa: S608
+                f"WHERE p.reference = staged.reference), %s)"
+            )
+            params.append(default_brand)
+        else:
+            values.append(f"staged.{quote(column)}")
+    if "brand_id" not in present:
+        columns.append("brand_id")
+        values.append("%s")
+        params.append(default_brand)
+    for column, value in defaults.items():
+        columns.append(column)
+        values.append("%s")
+        params.append(value)
+    changing = [quote(_field(n).column) for n in present if n != "reference"]
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*changing, "updated_at"])
+    # Rows that change nothing are not written: no new updated_at, no history row.
+    differs = (
+        f"({', '.join(f'product.{c}' for c in changing)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{c}' for c in changing)})"
+    )
+    history = _history_insert("written").format(
+        history_type="CASE WHEN written.inserted THEN '+' ELSE '~' END"
+    )
+    statement = (
+        f"WITH written AS ("  # noqa: S608
+        f"INSERT INTO {table} AS product ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT {', '.join(values)} FROM csv_import_product staged "
+        f"ON CONFLICT (reference) DO UPDATE SET {assignments} WHERE {differs} "
+        f"RETURNING product.*, (product.xmax = 0) AS inserted"
+        f"), history AS ({history} RETURNING history_type) "
+        f"SELECT count(*) FILTER (WHERE history_type = '+'), "
+        f"count(*) FILTER (WHERE history_type = '~') FROM history"
+    )
+    staged = ", ".join(
+        f"{quote(_field(n).column)} {_field(n).db_type(connection)}" for n in present
+    )
+    with connection.cursor() as cursor:
+        # The rows the upsert returns are kept in memory for their history rows, not spilled
+        # to disk (for this transaction only).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(f"CREATE TEMPORARY TABLE csv_import_product ({staged}) ON COMMIT DROP")
+        copy_columns = ", ".join(quote(_field(n).column) for n in present)
+        # Binary: PostgreSQL has no text to parse, and psycopg encodes each row in C.
+        with cursor.copy(
+            f"COPY csv_import_product ({copy_columns}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types([_binary_type(_field(n)) for n in present])
+            for record in checked.records:
+                copy.write_row(record)
+        cursor.execute(statement, [*params, now, reason, user_id])
+        created, updated = cursor.fetchone()
+        announced = []
+        if created and _endpoints():
+            cursor.execute(
+                f"SELECT id, label, reference, ean FROM "  # noqa: S608
+                f"{quote(Product.history.model._meta.db_table)} "
+                f"WHERE history_date = %s AND history_change_reason = %s "
+                f"AND history_type = '+'",
+                [now, reason],
+            )
+            announced = cursor.fetchall()
+        # Gone now, not only at the commit: an outer transaction may import again.
+        cursor.execute("DROP TABLE csv_import_product")
+    unchanged = len(checked.records) - created - updated
+    return Written(created=created, updated=updated, unchanged=unchanged), announced
+
+
+def _write_in_batches(checked: Checked, *, reason: str, user_id) -> tuple[Written, list]:
+    """Other databases (SQLite): per batch, the products the file names are read and the rows
+    that change nothing set aside; the new ones are inserted and the changed ones updated, one
+    ``executemany`` each (model instances and ``bulk_create`` cost a hundred times more per
+    row), and their history rows written with ``INSERT … SELECT``."""
+    # The connection itself, not django.db.connection's per-thread proxy: it is handed over for
+    # every value below.
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    table = quote(Product._meta.db_table)
+    fields = Product._meta.concrete_fields
+    present = list(checked.fields)
+    changing = [name for name in present if name != "reference"]
+    reference_index = present.index("reference")
+    now = timezone.now()
+    default_brand = Brand.objects.default().pk
+    # What a new product gets for the fields the file leaves out, ready for the database.
+    constants = {
+        f.attname: f.get_db_prep_save(f.get_default(), db)
+        for f in fields
+        if f.attname not in {*present, "id", "created_at", "updated_at"}
+    }
+    constants["created_at"] = constants["updated_at"] = _field("updated_at").get_db_prep_save(
+        now, db
+    )
+    if "brand_id" not in present:
+        constants["brand_id"] = _field("brand_id").get_db_prep_save(default_brand, db)
+    prepare = {name: _field(name).get_db_prep_save for name in present}
+    id_field = _field("id")
+    insert = (
+        f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    update = (
+        f"UPDATE {table} SET "  # noqa: S608
+        f"{', '.join(f'{quote(_field(n).column)} = %s' for n in [*changing, 'updated_at'])} "
+        f"WHERE reference = %s"
+    )
+    written = Written()
+    announced = []
+    for batch in chunks(checked.records, settings.CSV_IMPORT_BATCH_SIZE):
+        references = [record[reference_index] for record in batch]
+        current = {
+            row[0]: row[1:]
+            for row in Product.objects.filter(reference__in=references).values_list(
+                "reference", "brand_id", *changing
+            )
+        }
+        new, changed = [], []
+        for record in batch:
+            values = dict(zip(present, record, strict=True))
+            known = current.get(values["reference"])
+            if "brand_id" in values and values["brand_id"] is None:
+                values["brand_id"] = known[0] if known else default_brand
+            if known is None:
+                values["id"] = uuid.uuid4()
+                new.append(values)
+            elif tuple(values[name] for name in changing) != known[1:]:
+                changed.append(values)
+            else:
+                written.unchanged += 1
+        with db.cursor() as cursor:
+            if new:
+                cursor.executemany(
+                    insert,
+                    [
+                        [
+                            prepare[f.attname](row[f.attname], db)
+                            if f.attname in prepare
+                            else id_field.get_db_prep_save(row["id"], db)
+                            if f.attname == "id"
+                            else constants[f.attname]
+                            for f in fields
+                        ]
+                        for row in new
+                    ],
+                )
+            if changed:
+                cursor.executemany(
+                    update,
+                    [
+                        [
+                            *(prepare[name](row[name], db) for name in changing),
+                            constants["updated_at"],
+                            row["reference"],
+                        ]
+                        for row in changed
+                    ],
+                )
+            for rows, history_type in ((new, "+"), (changed, "~")):
+                for part in chunks([row["reference"] for row in rows]):
+                    marks = ", ".join(["%s"] * len(part))
+                    cursor.execute(
+                        _history_insert(f"{table} WHERE reference IN ({marks})").format(
+                            history_type="%s"
+                        ),
+                        [now, reason, history_type, user_id, *part],
+                    )
+        written.created += len(new)
+        written.updated += len(changed)
+        announced += [
+            (row["id"], row["label"], row["reference"], row.get("ean", "")) for row in new
+        ]
+    return written, announced
+
+
+def _endpoints() -> list[WebhookEndpoint]:
+    return [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(EVENT_CREATED)]
+
+
+def _announce(created: list[tuple]) -> None:
+    """``product.created`` for each new product, to every endpoint that wants it, as
+    ``product_create`` sends it: one delivery row per endpoint and product, bulk-inserted in the
+    import's transaction, sent after it commits."""
+    endpoints = _endpoints() if created else []
+    if not endpoints:
+        return
+    sent_at = timezone.now().isoformat(timespec="seconds")
+    ids = []
+    for part in chunks(created, settings.CSV_IMPORT_BATCH_SIZE):
+        deliveries = []
+        for pk, label, reference, ean in part:
+            event_id = uuid.uuid4()
+            body = json.dumps(
+                {
+                    "id": str(event_id),
+                    "event": EVENT_CREATED,
+                    "created_at": sent_at,
+                    "data": {"id": pk, "label": label, "reference": reference, "ean": ean},
+                },
+                cls=DjangoJSONEncoder,
+            )
+            deliveries += [
+                WebhookDelivery(
+                    endpoint=endpoint,
+                    event_id=event_id,
+                    event=EVENT_CREATED,
+                    body=body,
+                    next_attempt_at=timezone.now(),
+                )
+                for endpoint in endpoints
+            ]
+        ids += [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)]
+
+    def enqueue():
+        from returns_portal.tasks import deliver_webhook
+
+        for delivery_id in ids:
+            deliver_webhook.delay(delivery_id)
+
+    transaction.on_commit(enqueue)
