@@ -1,25 +1,31 @@
 """Provider sync against the sandbox: push throughput, and how soon a label is seen.
 
     .venv/bin/python bench/sync_bench.py [--count 5000] [--capacity-count 1000] [--labels 20]
-                                         [--timeout 900]
+                                         [--threads N] [--batch N] [--timeout 900]
 
 Everything runs on 127.0.0.1: the sandbox is served by gunicorn (4 processes), the sync by two
-Celery worker processes (``--pool solo``, or ``--pool threads`` with ``--threads N``; one of them
-with beat for the sweeper), on a database
-of the bench's own: with ``DATABASE_URL=postgres://...`` a ``<name>_bench`` database (dropped and
-created), else SQLite in a temporary directory; the broker is ``CELERY_BROKER_URL``'s Redis with
-keys of its own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary directory.
+Celery worker processes (``--pool solo``, or with ``--threads`` above 1 ``--pool threads`` with
+that many threads; one of them with beat for the sweeper), on a database of the bench's own:
+with ``DATABASE_URL=postgres://...`` a ``<name>_bench`` database (dropped and created), else
+SQLite in a temporary directory; the broker is ``CELERY_BROKER_URL``'s Redis with keys of its
+own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary directory.
 
 1. Capacity: two processes (``--threads`` at a time each) make the sandbox requests a push makes
    (ShipBob: look the return up by reference, create it), directly with the provider client:
    records per second.
 2. Sync: ``--count`` return orders are created through the services (each writes its outbox row
-   and sends its task), then the two workers start and push them: records per second from the
-   workers being ready to the last call done, and its ratio to the capacity (goal: 0.8).
+   and sends its task), then the two workers start and push them (``--batch``: the calls a task
+   sends, SYNC_SEND_BATCH; its default unless given): records per second from the workers being
+   ready to the last call done, and its ratio to the capacity (goal: 0.8).
 3. Labels: ``--labels`` shipbacks go through quotes, mode and free; the delay between the label
    becoming available at the sandbox (its labelled time) and the shipback turning labelled here,
    first with the sandbox's webhooks (goal: under a second), then with polling only (webhooks
    refused: a wrong secret), whose goal is one label poll interval.
+
+For 1 and 2, where the time goes: CPU milliseconds per record of the sandbox (gunicorn), of the
+provider client (capacity) or the workers (sync), and of the PostgreSQL backends serving the
+bench's database (the bench keeps its connections open for the run, so that they can be
+counted); and the wall time. The machine's other load counts in all of them.
 
 The whole run stops after ``--timeout`` seconds, whatever happened.
 """
@@ -44,6 +50,8 @@ sys.path.insert(0, str(ROOT))
 LABEL_SECONDS = 3
 LABEL_POLL_INTERVAL = 2
 WEB_PROCESSES = 4
+WARM_UP = 60  # pushes by each process before the capacity is measured
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -125,30 +133,109 @@ def wait_for(check, *, until: float, every: float = 0.2, what: str):
         time.sleep(every)
 
 
-def _direct_pushes(args) -> int:
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of the processes ``pids`` (and of their children they waited for),
+    those gone since not counted."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return total / CLOCK_TICKS
+
+
+def group_pids(*groups: int) -> list[int]:
+    """The processes of the process groups ``groups`` (a server and its workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) in groups:
+                pids.append(int(entry.name))
+    return pids
+
+
+def database_pids() -> list[int]:
+    """The PostgreSQL backends connected to the bench's database (none with SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU seconds spent by each side between ``start()`` and ``stop()``: the process groups
+    given (read from /proc), the PostgreSQL backends of the bench's database, and the CPU time
+    the caller adds (processes that report their own)."""
+
+    def __init__(self, **groups: list[int]):
+        self.groups = groups
+        self.spent: dict[str, float] = {}
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        sides = {name: group_pids(*pgids) for name, pgids in self.groups.items()}
+        sides["postgres"] = database_pids()
+        return {name: {pid: cpu_seconds([pid]) for pid in pids} for name, pids in sides.items()}
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self, **reported: float) -> None:
+        after = self._read()
+        for name, pids in after.items():
+            before = self.before.get(name, {})
+            self.spent[name] = sum(cpu - before.get(pid, 0.0) for pid, cpu in pids.items())
+        self.spent.update(reported)
+
+    def per_record(self, records: int, wall: float) -> str:
+        sides = ", ".join(
+            f"{name} {seconds / records * 1000:.1f}" for name, seconds in self.spent.items()
+        )
+        return f"CPU ms per record: {sides}; wall {wall / records * 1000:.1f} ms per record"
+
+
+def _direct_pushes(args) -> tuple[int, float]:
     """One process of the capacity run: what a push asks the sandbox, straight from the client,
-    ``threads`` at a time (as many as a worker process runs)."""
+    ``threads`` at a time (as many as a worker process runs). Returns the records pushed and
+    the CPU seconds it took."""
     base_url, references, threads = args
     from concurrent.futures import ThreadPoolExecutor
 
+    from shipbacks.providers import ProviderError
     from shipbacks.providers.shipbob import adapter
     from shipbacks.providers.shipbob.client import ShipBobClient
     from shipbacks.providers.types import ExpectedLine, ReturnOrderRequest
 
     def push(reference: str) -> None:
         client = ShipBobClient(base_url=base_url, token="bench", channel_id="1")  # noqa: S106
-        adapter.ensure_return_order(
-            client,
-            ReturnOrderRequest(
-                reference=reference,
-                items=[ExpectedLine(sku="BENCH-SKU", quantity=1, provider_inventory_id=20150)],
-                warehouse_provider_id=8,
-            ),
-        )
+        try:
+            adapter.ensure_return_order(
+                client,
+                ReturnOrderRequest(
+                    reference=reference,
+                    items=[ExpectedLine(sku="BENCH-SKU", quantity=1, provider_inventory_id=20150)],
+                    warehouse_provider_id=8,
+                ),
+            )
+        except ProviderError as exc:
+            # Provider errors do not cross processes (pickling): their message does.
+            raise RuntimeError(f"capacity run: {exc}") from None
 
+    started = time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(push, references))
-    return len(references)
+    return len(references), time.process_time() - started
 
 
 def main() -> int:
@@ -163,6 +250,12 @@ def main() -> int:
         default=1,
         help="calls at a time in each worker process (Celery's threads pool above 1), and "
         "requests at a time in each process of the capacity run",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="calls a task sends at most (SYNC_SEND_BATCH; default: the setting's default)",
     )
     args = parser.parse_args()
     stop_at = time.monotonic() + args.timeout
@@ -204,7 +297,13 @@ def main() -> int:
         "SYNC_SWEEP_INTERVAL_SECONDS": "30",
         "SYNC_RATE_LIMIT_SHIPPINGBO": "0",
         "LOG_LEVEL": "WARNING",
+        # Customer e-mails are written, not sent: no mail server here.
+        "EMAIL_URL": "dummymail://",
+        # Connections kept for the whole run, so that their backends' CPU can be counted.
+        "DATABASE_CONN_MAX_AGE": str(int(args.timeout)),
     }
+    if args.batch is not None:
+        env["SYNC_SEND_BATCH"] = str(args.batch)
     os.environ.update(env)
     import django
 
@@ -229,19 +328,31 @@ def main() -> int:
         references = [f"CAP{n:06d}" for n in range(args.capacity_count)]
         halves = [references[0::2], references[1::2]]
         connections.close_all()  # the processes forked next must not share them
+        with ProcessPoolExecutor(2, mp_context=get_context("fork")) as pool:
+            # Each sandbox process answers its first requests slowly (lazy loading, its
+            # database connection): not counted, as the sync meets a warm sandbox.
+            warm_up = [f"WARM{n:06d}" for n in range(2 * WARM_UP)]
+            parts = [(f"{url}/sandbox/shipbob", warm_up[n::2], args.threads) for n in (0, 1)]
+            list(pool.map(_direct_pushes, parts))
+        meter = CpuMeter(sandbox=[web.pid])
+        meter.start()
         started = time.perf_counter()
         with ProcessPoolExecutor(2, mp_context=get_context("fork")) as pool:
-            done = sum(
+            runs = list(
                 pool.map(
                     _direct_pushes,
                     [(f"{url}/sandbox/shipbob", half, args.threads) for half in halves],
                 )
             )
-        capacity = done / (time.perf_counter() - started)
+        wall = time.perf_counter() - started
+        done = sum(count for count, _ in runs)
+        meter.stop(client=sum(cpu for _, cpu in runs))
+        capacity = done / wall
         print(
             f"capacity: {done} records pushed directly by 2 processes x {args.threads} "
             f"thread(s): {capacity:.1f} records/s"
         )
+        print(f"  {meter.per_record(done, wall)}")
 
         # 2. Sync -------------------------------------------------------------------------
         started = time.perf_counter()
@@ -251,6 +362,8 @@ def main() -> int:
             f"{time.perf_counter() - started:.1f} s"
         )
         workers = _start_workers(processes, env, tmp, stop_at, args.threads)
+        meter = CpuMeter(sandbox=[web.pid], workers=[worker.pid for worker in workers])
+        meter.start()
         ready = time.perf_counter()
         creates = ProviderCall.objects.filter(operation=ProviderCall.Operation.RETURN_ORDER_CREATE)
         wait_for(
@@ -260,6 +373,7 @@ def main() -> int:
             what="every push",
         )
         elapsed = time.perf_counter() - ready
+        meter.stop()
         throughput = args.count / elapsed
         failed = creates.filter(state=ProviderCall.State.FAILED).count()
         print(
@@ -267,6 +381,7 @@ def main() -> int:
             f"{throughput:.1f} records/s, {throughput / capacity:.2f} of the capacity "
             f"(goal 0.8); failed: {failed}"
         )
+        print(f"  {meter.per_record(args.count, elapsed)}")
         duplicates = _duplicates()
         print(f"records at the sandbox more than once: {duplicates}")
 
@@ -447,10 +562,12 @@ def _label_delays(count: int, product, stop_at: float) -> list[float]:
 
 
 def _delays(title: str, delays: list[float], *, goal: str) -> str:
-    median = statistics.median(delays)
+    ordered = sorted(delays)
+    median = statistics.median(ordered)
+    p95 = ordered[round(0.95 * (len(ordered) - 1))]
     return (
         f"{title} ({len(delays)} shipbacks, goal {goal}): median {median:.2f} s, "
-        f"max {max(delays):.2f} s, min {min(delays):.2f} s"
+        f"p95 {p95:.2f} s, max {ordered[-1]:.2f} s, min {ordered[0]:.2f} s"
     )
 
 

@@ -399,6 +399,12 @@ SYNC_CLAIM_LEASE = timedelta(
 SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=10)
 SYNC_RETRY_BASE_DELAY = timedelta(seconds=env.float("SYNC_RETRY_BASE_DELAY_SECONDS", default=5))
 SYNC_RETRY_MAX_DELAY = timedelta(seconds=env.float("SYNC_RETRY_MAX_DELAY_SECONDS", default=3600))
+# A task sends the call of its message and up to SYNC_SEND_BATCH - 1 other calls due now, claimed
+# with it, so a backlog (an import, a provider back after an outage) is not one claim and one
+# broker round-trip per call; it starts none of them after SYNC_SEND_BATCH_SECONDS (the others
+# are released, due now), well within the task's soft time limit. 1: one call per task.
+SYNC_SEND_BATCH = env.int("SYNC_SEND_BATCH", default=20)
+SYNC_SEND_BATCH_SECONDS = timedelta(seconds=env.float("SYNC_SEND_BATCH_SECONDS", default=10))
 # The sweeper: how often it runs (beat), how many calls it sends at most per run, and how late a
 # task message may be before it is taken for lost and sent again.
 SYNC_SWEEP_INTERVAL = env.float("SYNC_SWEEP_INTERVAL_SECONDS", default=30)

@@ -15,7 +15,8 @@ def cancel_abandoned_shipbacks() -> int:
 
 @shared_task(acks_late=True)
 def send_provider_call(call_id: int) -> None:
-    """One attempt of an outbox row; the service schedules the next one (retry or poll).
+    """One attempt of an outbox row, and of the other calls due now that its claim takes
+    along (up to SYNC_SEND_BATCH); the service schedules the next one (retry or poll).
 
     Safe to receive twice: a call is claimed under a row lock, and only when it is due."""
     outbox.call_send(call_id=call_id)

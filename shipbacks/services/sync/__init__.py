@@ -2,8 +2,10 @@
 
 - ``triggers``: what the services call, in the transaction of a change, to write the provider
   calls it causes (the outbox rows).
-- ``outbox``: the mechanics: enqueue after commit, claim under a row lock, call the provider
-  outside any transaction, record the outcome in a short one, back off.
+- ``outbox``: the outbox rows: written in the change's transaction, their task sent after
+  commit; cancelled when superseded.
+- ``sending``: the task's side: claim under a row lock (a batch of the calls due), call the
+  provider outside any transaction, record the outcome in a short one, back off.
 - ``recovery``: staff's retries and cancels, and the sweeper that sends again what a lost
   message or a killed worker left.
 - ``shoprunback``: the customer leg (brands, products, order, shipback, quotes, mode, free,

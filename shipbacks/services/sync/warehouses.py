@@ -18,11 +18,13 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 
 from returns_portal.actors import Actor
 
 from ...models import ExpectedItem, ItemAction, ProviderCall, ReturnOrder, Warehouse
 from ...providers import ProviderRejected, get_client, warehouse_adapter
+from ...providers.config import WAREHOUSE_PROVIDERS
 from ...providers.shippingbo import adapter as shippingbo
 from ...providers.types import ExpectedLine, RemoteReturnOrder, ReturnOrderRequest
 from ..receiving import ActionData, ReceivedLineData, return_order_complete, return_order_receive
@@ -51,11 +53,7 @@ def return_order_request(return_order: ReturnOrder) -> ReturnOrderRequest:
         return next((getattr(s, field) for s in shipments if getattr(s, field)), None)
 
     lines = []
-    # Units received without being expected are not asked for.
-    expected = return_order.expected_items.filter(unexpected=False)
-    for item in expected.select_related(
-        "product", "returned_item__order_item", "returned_item__reason"
-    ):
+    for item in _expected_to_send(return_order):
         returned = item.returned_item
         lines.append(
             ExpectedLine(
@@ -95,17 +93,55 @@ def return_order_request(return_order: ReturnOrder) -> ReturnOrderRequest:
     )
 
 
+def _expected_items_sent():
+    # Units received without being expected are not asked for.
+    return ExpectedItem.objects.filter(unexpected=False).select_related(
+        "product", "returned_item__order_item", "returned_item__reason"
+    )
+
+
+def _expected_to_send(return_order: ReturnOrder) -> list[ExpectedItem]:
+    """The expected items a create sends: loaded with the return order by ``calls_prepare``,
+    else now."""
+    prefetched = getattr(return_order, "expected_to_send", None)
+    if prefetched is not None:
+        return prefetched
+    return list(_expected_items_sent().filter(return_order=return_order))
+
+
 # Handlers -----------------------------------------------------------------------------------
+
+
+def _return_orders():
+    return ReturnOrder.objects.select_related("warehouse", "order", "shipback")
 
 
 def _return_order(call: ProviderCall) -> ReturnOrder | None:
     if call.return_order_id is None:
         return None
-    return (
-        ReturnOrder.objects.select_related("warehouse", "order", "shipback")
-        .filter(pk=call.return_order_id)
-        .first()
-    )
+    if ProviderCall.return_order.is_cached(call):
+        return call.return_order  # loaded by calls_prepare
+    return _return_orders().filter(pk=call.return_order_id).first()
+
+
+def calls_prepare(calls: list[ProviderCall]) -> None:
+    """Load the return orders of a batch of calls in a few queries, with what their creates
+    send (expected items and products, the order's shipments), for their handlers."""
+    calls = [
+        call for call in calls if call.return_order_id and call.provider in WAREHOUSE_PROVIDERS
+    ]
+    if not calls:
+        return
+    return_orders = _return_orders().filter(pk__in={call.return_order_id for call in calls})
+    if any(call.operation == Operation.RETURN_ORDER_CREATE for call in calls):
+        return_orders = return_orders.prefetch_related(
+            Prefetch("expected_items", _expected_items_sent(), to_attr="expected_to_send"),
+            "order__shipments",
+        )
+    found = {return_order.pk: return_order for return_order in return_orders}
+    for call in calls:
+        if call.return_order_id in found:
+            call.return_order = found[call.return_order_id]
 
 
 GONE = Done({"skipped": "The return order no longer exists here."})

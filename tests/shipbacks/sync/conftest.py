@@ -70,6 +70,32 @@ def messages(request, monkeypatch):
 
 
 @pytest.fixture
+def handler(monkeypatch):
+    """The handler every call runs: answers what ``handler.answers`` holds, in turn (a
+    ``Done``/``Again``, an exception to raise, or a function of the call giving one of those),
+    and notes the calls it was given in ``handler.seen``."""
+    from shipbacks.services.sync import sending
+    from shipbacks.services.sync.outbox import Done
+
+    class Handler:
+        def __init__(self):
+            self.answers, self.seen = [], []
+
+        def __call__(self, call):
+            self.seen.append(call.pk)
+            answer = self.answers.pop(0) if self.answers else Done()
+            if callable(answer):
+                answer = answer(call)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    fake = Handler()
+    monkeypatch.setattr(sending, "_handler", lambda operation: fake)
+    return fake
+
+
+@pytest.fixture
 def http():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shipbacks.models import ProviderCall
 from shipbacks.providers import ProviderRejected, ProviderUnavailable
 from shipbacks.services import ReturnedItemData, shipback_create
-from shipbacks.services.sync import outbox
+from shipbacks.services.sync import outbox, sending
 from shipbacks.services.sync.outbox import Again, Done, backoff_delay, call_send
 from shipbacks.services.sync.recovery import calls_sweep
 from tests.factories import OrderItemFactory, ProviderCallFactory, ReturnReasonFactory
@@ -20,29 +20,6 @@ pytestmark = pytest.mark.django_db
 State = ProviderCall.State
 Operation = ProviderCall.Operation
 SEND = "shipbacks.tasks.send_provider_call"
-
-
-@pytest.fixture
-def handler(monkeypatch):
-    """The handler every call runs: answers what ``handler.answers`` holds, in turn."""
-
-    class Handler:
-        answers: list = []
-        seen: list = []
-
-        def __call__(self, call):
-            self.seen.append(call.pk)
-            answer = self.answers.pop(0) if self.answers else Done()
-            if callable(answer):
-                answer = answer(call)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-
-    fake = Handler()
-    fake.answers, fake.seen = [], []
-    monkeypatch.setattr(outbox, "_handler", lambda operation: fake)
-    return fake
 
 
 def _create_shipback(actor):
@@ -269,8 +246,9 @@ def test_a_poll_comes_back_after_its_interval_then_fails_at_its_deadline(handler
 
 
 def test_calls_on_one_record_run_in_the_order_they_were_written(
-    handler, messages, django_capture_on_commit_callbacks
+    handler, messages, django_capture_on_commit_callbacks, settings
 ):
+    settings.SYNC_SEND_BATCH = 1  # each call by its own task (batches: test_batches.py)
     first = ProviderCallFactory(target="R1", operation=Operation.SHIPBACK_CREATE)
     second = ProviderCallFactory(target="R1", operation=Operation.SHIPBACK_FREE)
     other = ProviderCallFactory(target="R2", operation=Operation.SHIPBACK_FREE)
@@ -381,6 +359,7 @@ def test_the_answer_of_a_call_cancelled_meanwhile_is_dropped(handler):
 
 
 def test_rate_limited_calls_wait_for_the_next_minute(handler, settings):
+    settings.SYNC_SEND_BATCH = 1  # each call by its own task (batches: test_batches.py)
     settings.SYNC_RATE_LIMITS = {"shippingbo": 2}
     calls = [ProviderCallFactory() for _ in range(3)]
 
@@ -407,7 +386,7 @@ def test_a_call_is_claimed_by_one_worker_only_under_concurrency(handler):
     def worker():
         try:
             barrier.wait()
-            claimed.append(outbox._claim(call.pk))
+            claimed.extend(sending._claim(call.pk) or [None])
         finally:
             connection.close()
 
@@ -421,3 +400,32 @@ def test_a_call_is_claimed_by_one_worker_only_under_concurrency(handler):
     assert len(claimed) == workers
     assert len(winners) == 1
     assert ProviderCall.objects.get(pk=call.pk).attempts == 1
+
+
+@pytest.mark.parametrize("interval", [1, 60, 300, 301, 3600, 86400])
+def test_a_poll_waits_in_the_broker_no_longer_than_the_longest_countdown(
+    handler, messages, settings, django_capture_on_commit_callbacks, interval
+):
+    # A message waiting for its countdown stays unacknowledged: past the broker's visibility
+    # timeout, Redis would deliver it twice. Longer waits are left to the sweeper.
+    settings.TASK_MAX_COUNTDOWN = datetime.timedelta(seconds=300)
+    call = ProviderCallFactory(
+        operation=Operation.RETURN_ORDER_POLL,
+        deadline=timezone.now() + datetime.timedelta(days=2),
+    )
+    handler.answers = [Again(datetime.timedelta(seconds=interval))]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = call_send(call_id=call.pk)
+
+    countdowns = [countdown for _, args, countdown in messages if args == (call.pk,)]
+    assert result.state == State.PENDING
+    if interval <= 300:
+        assert len(countdowns) == 1
+        assert interval - 2 <= countdowns[0] <= 300
+        assert result.enqueued_for == result.next_attempt_at
+    else:
+        assert countdowns == []
+        assert result.enqueued_for is None
+        due = result.next_attempt_at + datetime.timedelta(seconds=1)
+        assert calls_sweep(now=due) == 1

@@ -50,11 +50,11 @@ def test_the_sweep_task_sends_due_calls_and_webhooks_whose_task_was_lost(message
 
 
 def test_the_send_task_makes_one_attempt(messages, monkeypatch):
-    from shipbacks.services.sync import outbox
+    from shipbacks.services.sync import sending
     from shipbacks.services.sync.outbox import Done
 
     call = ProviderCallFactory()
-    monkeypatch.setattr(outbox, "_handler", lambda operation: lambda c: Done({"ok": True}))
+    monkeypatch.setattr(sending, "_handler", lambda operation: lambda c: Done({"ok": True}))
 
     tasks.send_provider_call(call.pk)
     tasks.send_provider_call(call.pk)  # delivered twice: nothing more
