@@ -210,6 +210,7 @@ def _direct_pushes(args) -> tuple[int, float]:
     ``threads`` at a time (as many as a worker process runs). Returns the records pushed and
     the CPU seconds it took."""
     base_url, references, threads = args
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from shipbacks.providers import ProviderError
@@ -217,8 +218,13 @@ def _direct_pushes(args) -> tuple[int, float]:
     from shipbacks.providers.shipbob.client import ShipBobClient
     from shipbacks.providers.types import ExpectedLine, ReturnOrderRequest
 
+    local = threading.local()
+
     def push(reference: str) -> None:
-        client = ShipBobClient(base_url=base_url, token="bench", channel_id="1")  # noqa: S106
+        # One client per thread, its connection kept alive, as the workers' (get_client).
+        if not hasattr(local, "client"):
+            local.client = ShipBobClient(base_url=base_url, token="bench", channel_id="1")  # noqa: S106
+        client = local.client
         try:
             adapter.ensure_return_order(
                 client,

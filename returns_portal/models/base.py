@@ -76,16 +76,18 @@ class StateMachine:
         return [str(state) for state in routes[to_state]]
 
 
-def lock_and_become(model, pk, state: str):
+def lock_and_become(model, pk, state: str, *, locked=None, also=()):
     """Lock the row, move it to ``state``, stamp its milestone and save.
 
     Call inside ``transaction.atomic()``. Returns ``(instance, previous_state)``; the caller
-    records the event and enqueues side effects with ``transaction.on_commit``.
+    records the event and enqueues side effects with ``transaction.on_commit``. ``locked``: the
+    row, already locked in this transaction by the caller, with changes of its own to the
+    fields ``also``, saved with the state (one write, one history row).
     """
-    instance = model.objects.select_for_update().get(pk=pk)
+    instance = locked if locked is not None else model.objects.select_for_update().get(pk=pk)
     previous = instance.state
     instance.become(state)
-    fields = ["state", "updated_at"]
+    fields = ["state", "updated_at", *also]
     if milestone := getattr(model, "MILESTONES", {}).get(state):
         setattr(instance, milestone, timezone.now())
         fields.append(milestone)

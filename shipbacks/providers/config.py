@@ -13,8 +13,11 @@
 | kibo | https://integration.shopatron.com/api/v2 (Kibo OMS) |
 """
 
+import threading
 from importlib import import_module
 from types import ModuleType
+
+import requests
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -38,8 +41,24 @@ def uses_sandbox(name: str) -> bool:
     return not getattr(settings, f"{name.upper()}_URL", "")
 
 
+# One requests.Session per provider and thread: its connections are kept alive from one call to
+# the next (no TCP and TLS handshake per call), and a session is never shared between threads.
+_sessions = threading.local()
+
+
+def provider_session(name: str) -> requests.Session:
+    """This thread's session for the provider ``name``."""
+    sessions = getattr(_sessions, "by_provider", None)
+    if sessions is None:
+        sessions = _sessions.by_provider = {}
+    if name not in sessions:
+        sessions[name] = requests.Session()
+    return sessions[name]
+
+
 def get_client(name: str) -> BaseClient:
-    """A new client for the provider alias ``name`` (cheap: build one per task run)."""
+    """A new client for the provider alias ``name`` (cheap: build one per task run), on this
+    thread's kept-alive session for the provider."""
     try:
         conf = settings.PROVIDERS[name]
     except KeyError:
@@ -48,6 +67,7 @@ def get_client(name: str) -> BaseClient:
     options = {
         "base_url": provider_base_url(name),
         "timeout": (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT),
+        "session": provider_session(name),
         **conf.get("OPTIONS", {}),
     }
     return backend(**options)

@@ -137,10 +137,15 @@ def return_order_create(
 
 @transaction.atomic
 def return_order_transition(
-    *, return_order_id, to: str, actor: Actor, note: str = ""
+    *, return_order_id, to: str, actor: Actor, note: str = "", locked=None, also=()
 ) -> ReturnOrder:
-    """The one way a return order changes state: locked, checked, stamped, recorded."""
-    return_order, previous = lock_and_become(ReturnOrder, return_order_id, to)
+    """The one way a return order changes state: locked, checked, stamped, recorded.
+
+    ``locked``: the return order, already locked by the caller in this transaction, whose
+    fields ``also`` it changed: saved with the state."""
+    return_order, previous = lock_and_become(
+        ReturnOrder, return_order_id, to, locked=locked, also=also
+    )
     _record(return_order, previous, to, actor, note)
     return return_order
 

@@ -271,41 +271,76 @@ def return_order_apply_remote(
     if transactions and transactions != return_order.provider_transactions:
         return_order.provider_transactions = transactions
         changed.append("provider_transactions")
-    if changed:
-        return_order.save(update_fields=[*changed, "updated_at"])
     target = remote.state
+
+    def save_changed() -> None:
+        if changed:
+            return_order.save(update_fields=[*changed, "updated_at"])
+
     if return_order.is_final or target is None:
         if target is None:
             logger.warning(
                 "%s reports %r for %s: kept as is", provider, remote.raw_status, return_order
             )
+        save_changed()
         return return_order
     if target in (RO.CANCELLED, RO.IN_TROUBLE):
         if return_order.state != target and return_order.can_become(target):
-            return_order = return_order_transition(
-                return_order_id=return_order.pk, to=target, actor=actor, note=remote.raw_status
+            return return_order_transition(
+                return_order_id=return_order.pk,
+                to=target,
+                actor=actor,
+                note=remote.raw_status,
+                locked=return_order,
+                also=changed,
             )
+        save_changed()
         return return_order
     if return_order.state == RO.IN_TROUBLE and target == RO.AWAITING_ARRIVAL:
+        save_changed()
         return return_order  # staff flagged it; the provider has not moved since
     reported = any(item.quantity_received or item.actions for item in remote.items)
     lines = _received_lines(return_order, remote, provider) if reported else []
-    if lines:
-        return_order = return_order_receive(
-            return_order_id=return_order.pk, lines=lines, actor=actor
-        )
-    if target == RO.COMPLETED:
-        return _complete(return_order, provider, actor)
-    return _walk(return_order, target, actor, remote.raw_status)
+    if lines or target == RO.COMPLETED:
+        save_changed()
+        if lines:
+            return_order = return_order_receive(
+                return_order_id=return_order.pk, lines=lines, actor=actor
+            )
+        if target == RO.COMPLETED:
+            return _complete(return_order, provider, actor)
+        return _walk(return_order, target, actor, remote.raw_status)
+    # The usual case, a create or a poll: what the provider says saved with the first step.
+    before = return_order.state
+    walked = _walk(return_order, target, actor, remote.raw_status, locked_changes=changed)
+    if walked.state == before:  # no step: saved on its own
+        save_changed()
+    return walked
 
 
-def _walk(return_order: ReturnOrder, target: str, actor: Actor, note: str) -> ReturnOrder:
+def _walk(
+    return_order: ReturnOrder,
+    target: str,
+    actor: Actor,
+    note: str,
+    *,
+    locked_changes: list[str] | None = None,
+) -> ReturnOrder:
+    """Through each state from the return order's to ``target``; none when it is there or
+    further already. ``locked_changes``: the return order is locked, with changes to those
+    fields, saved with its first step (then it is returned as is when there is no step)."""
     current = return_order.state
     if current != RO.IN_TROUBLE and PROGRESS.index(target) <= PROGRESS.index(current):
         return return_order
-    for step in ReturnOrder.path(current, target):
+    for n, step in enumerate(ReturnOrder.path(current, target)):
+        carried = locked_changes is not None and n == 0
         return_order = return_order_transition(
-            return_order_id=return_order.pk, to=step, actor=actor, note=note
+            return_order_id=return_order.pk,
+            to=step,
+            actor=actor,
+            note=note,
+            locked=return_order if carried else None,
+            also=locked_changes if carried else (),
         )
     return return_order
 

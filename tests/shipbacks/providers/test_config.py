@@ -56,6 +56,21 @@ def test_the_client_gets_its_options_from_settings(settings):
     assert client.base_url == "https://x.test"
 
 
+def test_clients_of_a_provider_keep_their_connections_alive_from_one_call_to_the_next():
+    assert get_client("shipbob").session is get_client("shipbob").session
+
+
+def test_each_provider_and_each_thread_has_a_session_of_its_own():
+    from concurrent.futures import ThreadPoolExecutor
+
+    here = get_client("shipbob").session
+    with ThreadPoolExecutor(1) as pool:
+        elsewhere = pool.submit(lambda: get_client("shipbob").session).result()
+
+    assert elsewhere is not here
+    assert get_client("kibo").session is not here
+
+
 def test_an_unknown_alias_is_a_configuration_error():
     with pytest.raises(ImproperlyConfigured, match="nowhere"):
         get_client("nowhere")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from shipbacks.models import (
     ItemAction,
@@ -15,12 +16,14 @@ from shipbacks.models import (
     Shipback,
     Warehouse,
 )
+from shipbacks.providers.shipbob import adapter as shipbob_adapter
 from shipbacks.services import (
     ExpectedItemData,
     return_order_cancel,
     return_order_create,
     shipback_register,
 )
+from shipbacks.services.sync.warehouses import return_order_apply_remote
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,
@@ -263,6 +266,41 @@ def test_a_return_order_is_created_at_shipbob_with_its_inventory_and_references(
     assert http.calls[1].request.headers["shipbob_channel_id"] == "7"
     return_order.refresh_from_db()
     assert (return_order.provider_id, return_order.state) == ("512345", RO.AWAITING_ARRIVAL)
+
+
+def test_a_created_return_order_records_its_provider_id_and_new_state_in_one_version(
+    http, shipbob_return_order
+):
+    return_order = shipbob_return_order
+    http.get(f"{SHIPBOB}/2025-07/return", json={"items": []})
+    http.post(f"{SHIPBOB}/2025-07/return", json=_shipbob_created(return_order), status=201)
+    versions_before = return_order.history.count()
+
+    run_calls(rounds=1)
+
+    latest = return_order.history.order_by("-history_id").first()
+    assert return_order.history.count() == versions_before + 1
+    assert (latest.provider_id, latest.state) == ("512345", RO.AWAITING_ARRIVAL)
+    event = return_order.events.order_by("-pk").first()
+    assert (event.from_state, event.to_state) == (RO.NEW, RO.AWAITING_ARRIVAL)
+
+
+def test_a_poll_finding_nothing_new_writes_nothing(http, shipbob_return_order):
+    return_order = shipbob_return_order
+    http.get(f"{SHIPBOB}/2025-07/return", json={"items": []})
+    http.post(f"{SHIPBOB}/2025-07/return", json=_shipbob_created(return_order), status=201)
+    run_calls(rounds=1)
+    versions = return_order.history.count()
+    remote = load_payload("shipbob/return_created.json")
+
+    with transaction.atomic():
+        return_order_apply_remote(
+            return_order_id=return_order.pk,
+            remote=shipbob_adapter.parse_return(remote),
+            provider="shipbob",
+        )
+
+    assert return_order.history.count() == versions
 
 
 def test_shipbob_statuses_are_followed_with_actions_taken_and_transactions(
