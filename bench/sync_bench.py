@@ -11,8 +11,9 @@ SQLite in a temporary directory; the broker is ``CELERY_BROKER_URL``'s Redis wit
 own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary directory.
 
 1. Capacity: two processes (``--threads`` at a time each) make the sandbox requests a push makes
-   (ShipBob: look the return up by reference, create it), directly with the provider client:
-   records per second.
+   (ShipBob: look the return up by reference, create it), directly with the provider client,
+   one client per thread whose connection is kept alive as the workers' are: records per
+   second.
 2. Sync: ``--count`` return orders are created through the services (each writes its outbox row
    and sends its task), then the two workers start and push them (``--batch``: the calls a task
    sends, SYNC_SEND_BATCH; its default unless given): records per second from the workers being
@@ -26,6 +27,11 @@ For 1 and 2, where the time goes: CPU milliseconds per record of the sandbox (gu
 provider client (capacity) or the workers (sync), and of the PostgreSQL backends serving the
 bench's database (the bench keeps its connections open for the run, so that they can be
 counted); and the wall time. The machine's other load counts in all of them.
+
+``--response-ms`` makes every sandbox answer take that long on top of its work, in both runs,
+as a real provider's round trip does (SANDBOX_RESPONSE_MS): the sandbox on this machine answers
+in a few milliseconds of the same CPU the workers need, a provider across the internet in tens
+to hundreds, with CPU of its own.
 
 The whole run stops after ``--timeout`` seconds, whatever happened.
 """
@@ -251,6 +257,13 @@ def main() -> int:
     parser.add_argument("--labels", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument(
+        "--response-ms",
+        type=int,
+        default=0,
+        help="milliseconds every sandbox answer takes on top of its work, as a provider's "
+        "round trip across the internet does (SANDBOX_RESPONSE_MS), in both runs",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=1,
@@ -296,6 +309,7 @@ def main() -> int:
         "SANDBOX_LABEL_SECONDS": str(LABEL_SECONDS),
         "SANDBOX_WAREHOUSE_STEP_SECONDS": "86400",
         "SANDBOX_WEBHOOK_ATTEMPTS": "1",
+        "SANDBOX_RESPONSE_MS": str(args.response_ms),
         "SYNC_QUOTES_POLL_INTERVAL_SECONDS": "1",
         "SYNC_LABEL_POLL_INTERVAL_SECONDS": str(LABEL_POLL_INTERVAL),
         "SYNC_RETURN_ORDER_POLL_INTERVAL_SECONDS": "86400",
@@ -322,6 +336,7 @@ def main() -> int:
     processes = Processes(tmp)
     try:
         print(f"bench database {env['DATABASE_URL']}, broker {env['CELERY_BROKER_URL']}")
+        print(f"sandbox answers take {args.response_ms} ms on top of their work")
         call_command("migrate", verbosity=0)
         # For the pushes, the sandbox's own timers (a task per return created, to move it on
         # later) go to a broker of their own that nobody reads: the capacity run has none of

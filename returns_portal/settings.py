@@ -336,6 +336,9 @@ PROVIDERS = {
 SANDBOX_QUOTE_SECONDS = env.int("SANDBOX_QUOTE_SECONDS", default=20)  # quotes computing
 SANDBOX_LABEL_SECONDS = env.int("SANDBOX_LABEL_SECONDS", default=15)  # free -> labelled
 SANDBOX_WAREHOUSE_STEP_SECONDS = env.int("SANDBOX_WAREHOUSE_STEP_SECONDS", default=60)
+# Milliseconds every sandbox answer takes on top of its work, as a real provider's round trip
+# across the internet does (benchmarks; 0: at once).
+SANDBOX_RESPONSE_MS = env.int("SANDBOX_RESPONSE_MS", default=0)
 # ShopRunBack offers pickup only in these countries (the quote is "unavailable" elsewhere).
 SANDBOX_SHOPRUNBACK_PICKUP_COUNTRIES = env.list(
     "SANDBOX_SHOPRUNBACK_PICKUP_COUNTRIES", default=["FR", "BE", "DE"]

@@ -189,3 +189,17 @@ def test_a_request_without_a_bearer_token_is_refused(live_server):
 
     assert response.status_code == 401
     assert response.json()["detail"] == "Authorization missing or invalid"
+
+
+@pytest.mark.parametrize(("response_ms", "waits"), [(0, []), (120, [0.12])])
+def test_the_sandbox_answers_after_the_response_time_it_is_set_to(
+    shipbob, settings, monkeypatch, response_ms, waits
+):
+    from shipbacks.providers.sandbox import urls as sandbox_urls
+
+    settings.SANDBOX_RESPONSE_MS = response_ms
+    waited = []
+    monkeypatch.setattr(sandbox_urls.time, "sleep", waited.append)
+
+    assert adapter.find_return_order(shipbob, "RO-NOWHERE") is None
+    assert waited == waits

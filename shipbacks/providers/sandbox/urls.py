@@ -3,6 +3,10 @@
 Mounted at /sandbox/ by returns_portal/urls.py when PROVIDERS_SANDBOX is on.
 """
 
+import time
+from functools import wraps
+
+from django.conf import settings
 from django.urls import path
 
 from .views import kibo, shipbob, shippingbo, shoprunback
@@ -45,3 +49,21 @@ urlpatterns = [
     path("kibo/return/<int:order_id>/<int:shipment_id>", kibo.create_return),
     path("kibo/return/<int:return_id>", kibo.return_detail),
 ]
+
+
+def _answered_after_response_time(view):
+    """The view, answering SANDBOX_RESPONSE_MS after it is done, as a provider across the
+    internet would (0: at once). Only the simulated provider waits, in the web server's thread."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if settings.SANDBOX_RESPONSE_MS:
+            time.sleep(settings.SANDBOX_RESPONSE_MS / 1000)
+        return response
+
+    return answer
+
+
+for _pattern in urlpatterns:
+    _pattern.callback = _answered_after_response_time(_pattern.callback)
