@@ -14,8 +14,10 @@ its items to different places), one expected item per returned item, and
 move through the lifecycle with their age: returns completed 5 to 22 days after registration
 are relocated, their return order completed and one action (restock 70 %, quarantine 20 %,
 dispose 10 %) recorded per item. Products and reasons are drawn unevenly, so that a top ten
-means something. Safe to run again: it adds only the returns missing. Stops after the batch that
-passes ``--max-seconds`` (and says how many returns there are).
+means something. The copies the dashboard reads (the registration time, the warehouse, the
+product) are written as the services write them. Safe to run again: it adds only the returns
+missing. Stops after the batch that passes ``--max-seconds`` (and says how many returns there
+are).
 """
 
 import argparse
@@ -115,6 +117,9 @@ RETURN_ORDER_STATE = (
 )
 # The return order of item k: the second one, for the items after the first of a split return.
 ITEM_RETURN_ORDER = "md5('dash-ro' || g || '-' || CASE WHEN r.split AND k > 1 THEN 2 ELSE 1 END)"
+# The warehouse of return order n, and of item k's (the dashboard's copies of it).
+RETURN_ORDER_WAREHOUSE = "warehouses.ids[CASE WHEN n = 1 THEN s.w ELSE s.w % 4 + 1 END]"
+ITEM_WAREHOUSE = "warehouses.ids[CASE WHEN r.split AND k > 1 THEN s.w % 4 + 1 ELSE s.w END]"
 
 ADDRESS = {
     "id": "md5('dash-address' || g)::uuid",
@@ -217,6 +222,9 @@ RETURNED_ITEM = {
     "comment": "''",
     "photo": "''",
     "state": "CASE WHEN s.state = 'relocated' THEN 'relocated' ELSE 'pending' END",
+    "product_id": PRODUCT,
+    "shipback_registered_at": REGISTERED_AT,
+    "warehouse_id": f"CASE WHEN r.registered THEN {ITEM_WAREHOUSE} END",
 }
 RETURN_ORDER = {
     "id": "md5('dash-ro' || g || '-' || n)::uuid",
@@ -227,7 +235,7 @@ RETURN_ORDER = {
     "order_id": "md5('dash-order' || g)::uuid",
     "source": "''",
     "source_ref": "''",
-    "warehouse_id": "warehouses.ids[CASE WHEN n = 1 THEN s.w ELSE s.w % 4 + 1 END]",
+    "warehouse_id": RETURN_ORDER_WAREHOUSE,
     "reason": "''",
     "reason_ref": "'D' || lpad(g::text, 9, '0')",
     "type": "'return_order_customer'",
@@ -241,6 +249,7 @@ RETURN_ORDER = {
     ),
     "completed_at": f"CASE WHEN s.state = 'relocated' THEN {RELOCATED_AT} END",
     "cancelled_at": "CASE WHEN s.state = 'failed' THEN v.t + interval '3 hours' END",
+    "shipback_registered_at": REGISTERED_AT,
 }
 EXPECTED_ITEM = {
     "id": "md5('dash-ei' || g || '-' || k)::uuid",
@@ -271,6 +280,8 @@ ITEM_ACTION = {
     "photo": "''",
     "performed_by_id": "NULL",
     "performed_at": f"{RELOCATED_AT} - interval '1 hour'",
+    "shipback_registered_at": REGISTERED_AT,
+    "warehouse_id": ITEM_WAREHOUSE,
 }
 
 

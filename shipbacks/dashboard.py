@@ -3,9 +3,10 @@
 A return is a shipback registered in the period, counted on the day of its registration in the
 site's time zone (``settings.TIME_ZONE``); the period runs from the start of ``date_from`` to the
 end of ``date_to`` there. Every figure is one aggregate query computed by the database (GROUP BY,
-SUM, AVG), the same on SQLite and PostgreSQL; Python only fills the days without returns and
-turns counts into shares. Items, return orders and actions are read among the rows written
-since the period's returns were (see ``written_since``), not across whole tables.
+SUM, COUNT), the same on SQLite and PostgreSQL; Python only adds up groups, fills the days
+without returns and turns counts into shares. The figures about returns (per day, by state, by
+mode, completion time) come from one query grouped by day, state and mode, which the page reads
+once for the four.
 
 A return's warehouse is the warehouse of its return orders: registration gives each destination
 warehouse one (every item goes to the shipback's relocation override when it has one, else to
@@ -13,28 +14,29 @@ its relocation rule's warehouse), so it is where the parcel is actually received
 warehouse, the figures about returns count the returns with a return order there, the figures
 about items count the items expected there, and the actions are those taken there. A return
 split between two warehouses counts once in each of them.
+
+Each query reads one table through an index holding what it counts: returned items, return
+orders and item actions carry a copy of their shipback's registration time
+(``shipback_registered_at``), returned items and actions one of their warehouse, returned items
+one of their product.
+Registration expects each returned item at one warehouse (one expected item each, in that
+warehouse's return order) and writes the copies onto the returned items and the return orders;
+the product is copied when an item is added, the time and warehouse when an action is
+recorded. None changes afterwards: a shipback is registered once and its items are fixed from
+then on, and a return order or an action keeps its shipback and warehouse.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import (
-    Avg,
-    Count,
-    DateTimeField,
-    DurationField,
-    F,
-    Min,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, DurationField, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from catalog.models import Product
+
 from .models import (
-    ExpectedItem,
     ItemAction,
     ReturnedItem,
     ReturnOrder,
@@ -48,8 +50,6 @@ from .models.shipbacks import Mode, ShipbackState
 TOP_PRODUCTS = 10
 # The longest period shown: a year, leap day included.
 MAX_DAYS = 366
-# How far apart the clocks of the application servers writing rows may be (see written_since).
-CLOCK_MARGIN = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -121,100 +121,84 @@ def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _registered(prefix: str, date_from: date, date_to: date) -> Q:
+def _registered(field: str, date_from: date, date_to: date) -> Q:
     start, end = period_bounds(date_from, date_to)
-    return Q(**{f"{prefix}registered_at__gte": start, f"{prefix}registered_at__lt": end})
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def _earliest_written() -> Min:
-    # An expression, not the bare column: PostgreSQL would otherwise look for the minimum by
-    # walking the whole created_at index.
-    return Min(F("created_at") - Value(CLOCK_MARGIN))
-
-
-def _written_since_query(date_from: date, date_to: date):
-    return (
-        Shipback.objects.filter(_registered("", date_from, date_to))
-        .order_by()
-        .annotate(period=Value(1))
-        .values("period")
-        .annotate(since=_earliest_written())
-        .values("since")
-    )
-
-
-def written_since(*, date_from: date, date_to: date) -> datetime | None:
-    """The earliest instant a row about the period's returns can have been written at (None
-    without returns).
-
-    Returned items, return orders and expected items refer to their shipback, so they are
-    written after it: their ``created_at`` is never before the shipback's. Every such row of
-    the period's returns is therefore among those created since the earliest ``created_at`` of
-    these returns, less a margin for application servers whose clocks differ. With that bound
-    the database reads the recent rows by their ``created_at`` index instead of whole tables. A
-    return started long before it was registered only moves the bound back.
-
-    Alone, a figure works the bound out in a subquery; figures read together share it (their
-    ``written_since``), which also lets the database plan them knowing the instant.
-    """
-    returns = Shipback.objects.filter(_registered("", date_from, date_to))
-    return returns.aggregate(since=_earliest_written())["since"]
-
-
-def _since(date_from: date, date_to: date, written_since: datetime | None):
-    if written_since is not None:
-        return written_since
-    return Subquery(_written_since_query(date_from, date_to), output_field=DateTimeField())
-
-
-def _returns(date_from: date, date_to: date, warehouse, written_since):
-    returns = Shipback.objects.filter(_registered("", date_from, date_to))
+def _returns(date_from: date, date_to: date, warehouse):
+    returns = Shipback.objects.filter(_registered("registered_at", date_from, date_to))
     if warehouse is not None:
         at_warehouse = ReturnOrder.objects.filter(
-            warehouse=warehouse, created_at__gte=_since(date_from, date_to, written_since)
+            _registered("shipback_registered_at", date_from, date_to), warehouse=warehouse
         )
         returns = returns.filter(pk__in=at_warehouse.values("shipback_id"))
     return returns.order_by()
 
 
-def _items(date_from: date, date_to: date, warehouse, written_since):
-    since = _since(date_from, date_to, written_since)
-    items = ReturnedItem.objects.filter(
-        _registered("shipback__", date_from, date_to), created_at__gte=since
-    )
+def _items(date_from: date, date_to: date, warehouse):
+    items = ReturnedItem.objects.filter(_registered("shipback_registered_at", date_from, date_to))
     if warehouse is not None:
-        expected_there = ExpectedItem.objects.filter(
-            return_order__warehouse=warehouse, created_at__gte=since
-        )
-        items = items.filter(pk__in=expected_there.values("returned_item_id"))
+        items = items.filter(warehouse=warehouse)
     return items.order_by()
 
 
-def returns_per_day(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[DayCount]:
-    """Returns registered each day of the period, days without any included (0)."""
-    counts = dict(
-        _returns(date_from, date_to, warehouse, written_since)
+class _GroupColumn(Subquery):
+    """A column of the row a group is about, looked up once per group after grouping: not a
+    grouping key itself (Django's default for a subquery), which would look it up for every
+    row counted."""
+
+    def get_group_by_cols(self):
+        return []
+
+
+def _column(model, key: str, field: str) -> _GroupColumn:
+    """``field`` of the ``model`` row whose id is the group's ``key``."""
+    return _GroupColumn(model.objects.filter(pk=OuterRef(key)).order_by().values(field)[:1])
+
+
+@dataclass(frozen=True)
+class ReturnGroup:
+    """The returns of one day, state and mode: how many, and of them the completed ones with
+    their total time from registration to completion."""
+
+    day: date
+    state: str
+    mode: str
+    returns: int
+    completed: int
+    completion: timedelta | None
+
+
+def return_groups(*, date_from: date, date_to: date, warehouse=None) -> list[ReturnGroup]:
+    """The period's returns grouped by day, state and mode, which the figures about returns
+    add up."""
+    rows = (
+        _returns(date_from, date_to, warehouse)
         .annotate(day=TruncDate("registered_at", tzinfo=timezone.get_default_timezone()))
-        .values("day")
-        .annotate(returns=Count("pk"))
-        .values_list("day", "returns")
+        .values("day", "state", "mode")
+        .annotate(
+            returns=Count("*"),
+            completed=Count("relocated_at"),
+            completion=Sum(F("relocated_at") - F("registered_at"), output_field=DurationField()),
+        )
+        .values_list("day", "state", "mode", "returns", "completed", "completion")
     )
+    return [ReturnGroup(*row) for row in rows]
+
+
+def _returns_per_day(groups, date_from: date, date_to: date) -> list[DayCount]:
+    counts = defaultdict(int)
+    for group in groups:
+        counts[group.day] += group.returns
     days = (date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1))
-    return [DayCount(day, counts.get(day, 0)) for day in days]
+    return [DayCount(day, counts[day]) for day in days]
 
 
-def returns_by_state(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[Breakdown]:
-    """The returns of the period by their state now, in the order of the lifecycle."""
-    counts = dict(
-        _returns(date_from, date_to, warehouse, written_since)
-        .values("state")
-        .annotate(count=Count("pk"))
-        .values_list("state", "count")
-    )
+def _returns_by_state(groups) -> list[Breakdown]:
+    counts = defaultdict(int)
+    for group in groups:
+        counts[group.state] += group.returns
     return [
         Breakdown(state.value, state.label, counts[state.value])
         for state in ShipbackState
@@ -222,64 +206,97 @@ def returns_by_state(
     ]
 
 
-def returns_by_mode(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[Breakdown]:
-    """The returns of the period by how the parcel is sent back, most used first."""
-    rows = (
-        _returns(date_from, date_to, warehouse, written_since)
-        .values("mode")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "mode")
-    )
+def _returns_by_mode(groups) -> list[Breakdown]:
+    counts = defaultdict(int)
+    for group in groups:
+        counts[group.mode] += group.returns
     labels = dict(Mode.choices)
     return [
-        Breakdown(row["mode"], labels.get(row["mode"], "Not chosen"), row["count"]) for row in rows
+        Breakdown(mode, labels.get(mode, "Not chosen"), count)
+        for mode, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 
 
-def returns_by_reason(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[Breakdown]:
+def _completion_time(groups) -> CompletionTime:
+    completed = [group for group in groups if group.completed]
+    count = sum(group.completed for group in completed)
+    if not count:
+        return CompletionTime(None, 0)
+    return CompletionTime(sum((g.completion for g in completed), timedelta()) / count, count)
+
+
+def returns_per_day(*, date_from: date, date_to: date, warehouse=None) -> list[DayCount]:
+    """Returns registered each day of the period, days without any included (0)."""
+    groups = return_groups(date_from=date_from, date_to=date_to, warehouse=warehouse)
+    return _returns_per_day(groups, date_from, date_to)
+
+
+def returns_by_state(*, date_from: date, date_to: date, warehouse=None) -> list[Breakdown]:
+    """The returns of the period by their state now, in the order of the lifecycle."""
+    return _returns_by_state(
+        return_groups(date_from=date_from, date_to=date_to, warehouse=warehouse)
+    )
+
+
+def returns_by_mode(*, date_from: date, date_to: date, warehouse=None) -> list[Breakdown]:
+    """The returns of the period by how the parcel is sent back, most used first."""
+    return _returns_by_mode(
+        return_groups(date_from=date_from, date_to=date_to, warehouse=warehouse)
+    )
+
+
+def completion_time(*, date_from: date, date_to: date, warehouse=None) -> CompletionTime:
+    """Average time from registration to completion of the period's returns completed so far."""
+    return _completion_time(
+        return_groups(date_from=date_from, date_to=date_to, warehouse=warehouse)
+    )
+
+
+def returns_by_reason(*, date_from: date, date_to: date, warehouse=None) -> list[Breakdown]:
     """Units returned in the period per reason, labelled in the current language, most first."""
     rows = (
-        _items(date_from, date_to, warehouse, written_since)
-        .values("reason__code", "reason__label_en", "reason__label_fr")
-        .annotate(count=Sum("quantity"))
-        .order_by("-count", "reason__code")
+        _items(date_from, date_to, warehouse)
+        .values("reason")
+        .annotate(
+            count=Sum("quantity"),
+            code=_column(ReturnReason, "reason", "code"),
+            label_en=_column(ReturnReason, "reason", "label_en"),
+            label_fr=_column(ReturnReason, "reason", "label_fr"),
+        )
+        .order_by("-count", "code")
     )
     return [
         Breakdown(
-            row["reason__code"],
-            ReturnReason(
-                label_en=row["reason__label_en"], label_fr=row["reason__label_fr"]
-            ).label(),
+            row["code"],
+            ReturnReason(label_en=row["label_en"], label_fr=row["label_fr"]).label(),
             row["count"],
         )
         for row in rows
     ]
 
 
-def returns_by_warehouse(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[Breakdown]:
+def returns_by_warehouse(*, date_from: date, date_to: date, warehouse=None) -> list[Breakdown]:
     """Returns of the period per warehouse receiving them (see the module's docstring), most
     first. A return split between two warehouses counts in both."""
     return_orders = ReturnOrder.objects.filter(
-        _registered("shipback__", date_from, date_to),
-        created_at__gte=_since(date_from, date_to, written_since),
+        _registered("shipback_registered_at", date_from, date_to)
     )
     if warehouse is not None:
         return_orders = return_orders.filter(warehouse=warehouse)
     rows = (
-        return_orders.values("warehouse__reference", "warehouse__name")
-        .annotate(count=Count("shipback", distinct=True))
-        .order_by("-count", "warehouse__name")
+        return_orders.order_by()
+        .values("warehouse")
+        .annotate(
+            count=Count("shipback", distinct=True),
+            reference=_column(Warehouse, "warehouse", "reference"),
+            name=_column(Warehouse, "warehouse", "name"),
+        )
+        .order_by("-count", "name")
     )
     return [
         Breakdown(
-            row["warehouse__reference"],
-            str(Warehouse(name=row["warehouse__name"], reference=row["warehouse__reference"])),
+            row["reference"],
+            str(Warehouse(name=row["name"], reference=row["reference"])),
             row["count"],
         )
         for row in rows
@@ -287,54 +304,28 @@ def returns_by_warehouse(
 
 
 def top_returned_products(
-    *,
-    date_from: date,
-    date_to: date,
-    warehouse=None,
-    written_since: datetime | None = None,
-    limit: int = TOP_PRODUCTS,
+    *, date_from: date, date_to: date, warehouse=None, limit: int = TOP_PRODUCTS
 ) -> list[ProductUnits]:
     """The products with the most units returned in the period."""
     rows = (
-        _items(date_from, date_to, warehouse, written_since)
-        .values("order_item__product__reference", "order_item__product__label")
-        .annotate(units=Sum("quantity"))
-        .order_by("-units", "order_item__product__reference")[:limit]
-    )
-    return [
-        ProductUnits(
-            row["order_item__product__reference"], row["order_item__product__label"], row["units"]
+        _items(date_from, date_to, warehouse)
+        .values("product")
+        .annotate(
+            units=Sum("quantity"),
+            reference=_column(Product, "product", "reference"),
+            label=_column(Product, "product", "label"),
         )
-        for row in rows
-    ]
-
-
-def completion_time(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> CompletionTime:
-    """Average time from registration to completion of the period's returns completed so far."""
-    figures = (
-        _returns(date_from, date_to, warehouse, written_since)
-        .filter(relocated_at__isnull=False)
-        .aggregate(
-            average=Avg(F("relocated_at") - F("registered_at"), output_field=DurationField()),
-            completed=Count("pk"),
-        )
+        .order_by("-units", "reference")[:limit]
     )
-    return CompletionTime(figures["average"], figures["completed"])
+    return [ProductUnits(row["reference"], row["label"], row["units"]) for row in rows]
 
 
-def action_shares(
-    *, date_from: date, date_to: date, warehouse=None, written_since: datetime | None = None
-) -> list[ActionShare]:
+def action_shares(*, date_from: date, date_to: date, warehouse=None) -> list[ActionShare]:
     """Units restocked, quarantined and disposed of among the period's returns, with their
     share of the units processed; every action listed, even at 0."""
-    actions = ItemAction.objects.filter(
-        _registered("expected_item__return_order__shipback__", date_from, date_to),
-        expected_item__return_order__created_at__gte=_since(date_from, date_to, written_since),
-    )
+    actions = ItemAction.objects.filter(_registered("shipback_registered_at", date_from, date_to))
     if warehouse is not None:
-        actions = actions.filter(expected_item__return_order__warehouse=warehouse)
+        actions = actions.filter(warehouse=warehouse)
     units = dict(
         actions.order_by()
         .values("action")
@@ -354,25 +345,19 @@ def action_shares(
 
 
 def dashboard(*, date_from: date, date_to: date, warehouse=None) -> Dashboard:
-    """Every figure of the dashboard: one query each, and one for the bound they share."""
-    since = written_since(date_from=date_from, date_to=date_to)
-    scope = {
-        "date_from": date_from,
-        "date_to": date_to,
-        "warehouse": warehouse,
-        # Without returns in the period any bound will do: every figure is empty.
-        "written_since": since or period_bounds(date_from, date_to)[0],
-    }
+    """Every figure of the dashboard: one query for those about returns, one for each other."""
+    scope = {"date_from": date_from, "date_to": date_to, "warehouse": warehouse}
+    groups = return_groups(**scope)
     return Dashboard(
         date_from=date_from,
         date_to=date_to,
         warehouse=warehouse,
-        per_day=returns_per_day(**scope),
-        by_state=returns_by_state(**scope),
-        by_mode=returns_by_mode(**scope),
+        per_day=_returns_per_day(groups, date_from, date_to),
+        by_state=_returns_by_state(groups),
+        by_mode=_returns_by_mode(groups),
         by_reason=returns_by_reason(**scope),
         by_warehouse=returns_by_warehouse(**scope),
         top_products=top_returned_products(**scope),
-        completion=completion_time(**scope),
+        completion=_completion_time(groups),
         actions=action_shares(**scope),
     )

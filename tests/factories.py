@@ -221,6 +221,10 @@ class ReturnedItemFactory(factory.django.DjangoModelFactory):
     order_item = factory.LazyAttribute(lambda item: OrderItemFactory(order=item.shipback.order))
     reason = factory.SubFactory(ReturnReasonFactory, code="doesnt_fit")
     quantity = 1
+    # The copies the services write (see shipbacks.dashboard); registration also copies the
+    # warehouse it expects the item at (``warehouse=``).
+    product = factory.LazyAttribute(lambda item: item.order_item.product)
+    shipback_registered_at = factory.LazyAttribute(lambda item: item.shipback.registered_at)
 
 
 class QuoteFactory(factory.django.DjangoModelFactory):
@@ -241,6 +245,10 @@ class ReturnOrderFactory(factory.django.DjangoModelFactory):
     order = factory.SubFactory(OrderFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
     reason = "Does not fit"
+    shipback = None
+    shipback_registered_at = factory.LazyAttribute(
+        lambda return_order: return_order.shipback and return_order.shipback.registered_at
+    )
 
     @factory.post_generation
     def items(return_order, create, extracted, **kwargs):
@@ -265,6 +273,10 @@ class ItemActionFactory(factory.django.DjangoModelFactory):
     expected_item = factory.SubFactory(ExpectedItemFactory, quantity_received=1)
     action = ItemAction.Action.RESTOCK
     quantity = 1
+    shipback_registered_at = factory.LazyAttribute(
+        lambda action: action.expected_item.return_order.shipback_registered_at
+    )
+    warehouse = factory.LazyAttribute(lambda action: action.expected_item.return_order.warehouse)
 
 
 class ProviderCallFactory(factory.django.DjangoModelFactory):

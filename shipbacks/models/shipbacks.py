@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from catalog.models import Product
 from orders.models import Customer, Order, OrderItem
 from returns_portal.models import StateMachine, TimeStampedModel, state_check, tracked_history
 
@@ -151,9 +152,13 @@ class Shipback(StateMachine, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["state", "created_at"]),
-            # The dashboard: returns registered in a period, and when the first of them was
-            # created (shipbacks.dashboard), read from the index alone.
-            models.Index(fields=["registered_at", "created_at"], name="shipback_registered_idx"),
+            # The dashboard's figures about the returns registered in a period
+            # (shipbacks.dashboard), read from the index alone.
+            models.Index(
+                fields=["registered_at"],
+                include=["state", "mode", "relocated_at", "id"],
+                name="shipback_dashboard_idx",
+            ),
         ]
         permissions = [("view_dashboard", "Can view the returns dashboard")]
 
@@ -209,9 +214,42 @@ class ReturnedItem(StateMachine, TimeStampedModel):
         default=ReturnedItemState.PENDING,
         editable=False,
     )
+    # Copies for the dashboard (shipbacks.dashboard), which counts items without joins.
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The order item's product, copied when the item is added to the return.",
+    )
+    shipback_registered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the return was registered, copied by the registration.",
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The warehouse the registration expects the item at (its return order's).",
+    )
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # The dashboard's figures about items, read from the index alone.
+            models.Index(
+                fields=["shipback_registered_at"],
+                include=["warehouse", "reason", "product", "quantity"],
+                name="returneditem_dashboard_idx",
+            ),
+        ]
         constraints = [
             state_check("state", ReturnedItemState, "shipbacks_returneditem_state_valid"),
             models.CheckConstraint(

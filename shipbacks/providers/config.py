@@ -18,7 +18,6 @@ from importlib import import_module
 from types import ModuleType
 
 import requests
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string

@@ -199,6 +199,7 @@ def returned_item_add(*, shipback_id, data: ReturnedItemData, actor: Actor) -> R
     item = ReturnedItem.objects.create(
         shipback=shipback,
         order_item=data.order_item,
+        product_id=data.order_item.product_id,
         reason=data.reason,
         quantity=data.quantity,
         comment=data.comment,

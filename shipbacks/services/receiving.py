@@ -182,6 +182,9 @@ def return_order_receive(
                 quantity=action.quantity,
                 photo=action.photo or "",
                 performed_by=actor.user,
+                # The dashboard's copies (see shipbacks.dashboard).
+                shipback_registered_at=return_order.shipback_registered_at,
+                warehouse_id=return_order.warehouse_id,
             )
             for action in line.actions
         )

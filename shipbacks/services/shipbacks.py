@@ -157,6 +157,7 @@ def shipback_create(
         ReturnedItem.objects.create(
             shipback=shipback,
             order_item=item.order_item,
+            product_id=item.order_item.product_id,
             reason=item.reason,
             quantity=item.quantity,
             comment=item.comment,
@@ -256,7 +257,12 @@ def shipback_register(*, shipback_id, actor: Actor) -> Shipback:
     shipback = shipback_transition(
         shipback_id=shipback.pk, to=Shipback.State.REGISTERED, actor=actor
     )
+    # The dashboard's copies of the registration time and warehouse (see shipbacks.dashboard).
+    registered_at = shipback.registered_at
     for warehouse, warehouse_items in destinations.items():
+        ReturnedItem.objects.filter(pk__in=[item.pk for item in warehouse_items]).update(
+            shipback_registered_at=registered_at, warehouse=warehouse
+        )
         return_order = ReturnOrder.objects.create(
             shipback=shipback,
             order=shipback.order,
@@ -264,6 +270,7 @@ def shipback_register(*, shipback_id, actor: Actor) -> Shipback:
             reason=", ".join(sorted({i.reason.label("en") for i in warehouse_items})),
             reason_ref=shipback.rma,
             type=ReturnOrder.Type.CUSTOMER,
+            shipback_registered_at=registered_at,
         )
         ExpectedItem.objects.bulk_create(
             ExpectedItem(

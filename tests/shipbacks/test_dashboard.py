@@ -1,23 +1,37 @@
 """The returns dashboard: its figures against hand-computed ones, and its admin page."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from returns_portal.actors import Actor
 from shipbacks import dashboard
-from shipbacks.models import ExpectedItem, Shipback
+from shipbacks.models import ExpectedItem, ItemAction, ReturnedItem, ReturnOrder, Shipback
+from shipbacks.services import (
+    ActionData,
+    ReceivedLineData,
+    ReturnedItemData,
+    return_order_receive,
+    shipback_create,
+    shipback_register,
+)
+from shipbacks.services.editing import returned_item_add
 from tests.admin_pages import count_queries, log_in
 from tests.factories import (
     ExpectedItemFactory,
     ItemActionFactory,
     ManagerUserFactory,
+    OrderFactory,
     OrderItemFactory,
     ProductFactory,
+    RelocationRuleFactory,
     ReturnedItemFactory,
     ReturnOrderFactory,
     ReturnReasonFactory,
@@ -52,6 +66,7 @@ def make_return(registered_at, lines, *, state=State.REGISTERED, mode="postal", 
         registered_at=registered_at,
         relocated_at=registered_at + completed_in if completed_in else None,
     )
+    shipback.refresh_from_db()  # the factories copy its registration time
     return_orders = {}
     for warehouse, product, quantity, reason, actions in lines:
         item = ReturnedItemFactory(
@@ -59,6 +74,7 @@ def make_return(registered_at, lines, *, state=State.REGISTERED, mode="postal", 
             order_item=OrderItemFactory(order=shipback.order, product=product),
             quantity=quantity,
             reason=reason,
+            warehouse=warehouse if registered_at else None,
         )
         if registered_at is None:
             continue
@@ -254,18 +270,18 @@ def test_a_return_started_long_before_its_registration_is_counted_whole(returns)
 
     board = dashboard.dashboard(**PERIOD, warehouse=returns["w2"])
 
-    assert dashboard.written_since(**PERIOD) < long_ago
     assert [d.returns for d in board.per_day] == [1, 1, 1]
     assert ("late", 9) in rows(board.by_reason)
     assert board.top_products[0].reference == "P9"
     assert rows(board.by_warehouse) == [("W2", 3)]
 
 
-def test_the_figures_read_together_share_one_query_for_their_bound(returns):
+def test_the_figures_about_returns_share_one_query_on_the_page(returns):
     with CaptureQueriesContext(connection) as queries:
         board = dashboard.dashboard(**PERIOD, warehouse=returns["w2"])
 
-    assert len(queries.captured_queries) == 1 + 8
+    # Returns (per day, state, mode, completion), reasons, warehouses, products, actions.
+    assert len(queries.captured_queries) == 5
     assert board.total == 2
 
 
@@ -301,6 +317,153 @@ def test_every_figure_is_one_query(returns, figure, by_warehouse):
         figure(**PERIOD, warehouse=warehouse)
 
     assert len(queries.captured_queries) == 1
+
+
+# The copies the figures are read from: written with the rows, filled by the migration.
+
+ACTOR = Actor.integrator("acme")
+
+
+def registered_through_the_services():
+    """A return created, registered and received (one unit restocked, one unexpected unit
+    disposed of) by the services, as in production."""
+    warehouse = RelocationRuleFactory().warehouse
+    order = OrderFactory()
+    fit = ReturnReasonFactory(code="doesnt_fit")
+    shipback = shipback_create(
+        order=order,
+        items=[ReturnedItemData(OrderItemFactory(order=order, quantity=2), fit, quantity=2)],
+        actor=ACTOR,
+        mode="postal",
+    )
+    returned_item_add(
+        shipback_id=shipback.pk,
+        data=ReturnedItemData(OrderItemFactory(order=order), fit),
+        actor=ACTOR,
+    )
+    shipback = shipback_register(shipback_id=shipback.pk, actor=ACTOR)
+    return_order = shipback.return_orders.get()
+    first = return_order.expected_items.order_by("quantity_expected").first()
+    return_order_receive(
+        return_order_id=return_order.pk,
+        lines=[
+            ReceivedLineData(
+                quantity_received=1,
+                expected_item_id=first.pk,
+                actions=[ActionData("restock", 1)],
+            ),
+            ReceivedLineData(
+                quantity_received=1,
+                product_reference=ProductFactory(reference="EXTRA").reference,
+                unexpected=True,
+                actions=[ActionData("dispose", 1)],
+            ),
+        ],
+        actor=ACTOR,
+    )
+    return shipback, warehouse
+
+
+def test_a_returned_item_copies_its_product_when_it_is_added():
+    shipback, _ = registered_through_the_services()
+
+    items = shipback.returned_items.select_related("order_item")
+    assert len(items) == 2
+    assert all(item.product_id == item.order_item.product_id for item in items)
+
+
+def test_registering_copies_its_time_and_warehouses_onto_the_items_and_return_orders():
+    # given a return split between two warehouses
+    defective = ReturnReasonFactory(code="defective")
+    repairs = RelocationRuleFactory(reason=defective).warehouse
+    main = RelocationRuleFactory().warehouse
+    order = OrderFactory()
+    shipback = shipback_create(
+        order=order,
+        items=[
+            ReturnedItemData(OrderItemFactory(order=order), reason)
+            for reason in (defective, ReturnReasonFactory(code="doesnt_fit"))
+        ],
+        actor=ACTOR,
+        mode="postal",
+    )
+    assert {i.shipback_registered_at for i in shipback.returned_items.all()} == {None}
+
+    # when
+    shipback = shipback_register(shipback_id=shipback.pk, actor=ACTOR)
+
+    # then
+    registered_at = shipback.registered_at
+    assert registered_at is not None
+    items = shipback.returned_items.all()
+    assert {(i.reason.code, i.shipback_registered_at, i.warehouse) for i in items} == {
+        ("defective", registered_at, repairs),
+        ("doesnt_fit", registered_at, main),
+    }
+    for item in items:
+        assert item.expected_items.get().return_order.warehouse == item.warehouse
+    return_orders = shipback.return_orders.all()
+    assert {(r.warehouse, r.shipback_registered_at) for r in return_orders} == {
+        (repairs, registered_at),
+        (main, registered_at),
+    }
+
+
+def test_an_action_copies_the_registration_and_the_warehouse_when_it_is_recorded():
+    shipback, warehouse = registered_through_the_services()
+
+    actions = ItemAction.objects.filter(expected_item__return_order__shipback=shipback)
+    assert sorted(actions.values_list("action", "shipback_registered_at", "warehouse")) == [
+        ("dispose", shipback.registered_at, warehouse.pk),
+        ("restock", shipback.registered_at, warehouse.pk),
+    ]
+
+
+def test_the_figures_count_a_return_made_through_the_services(paris):
+    shipback, warehouse = registered_through_the_services()
+    day = timezone.localtime(shipback.registered_at, timezone.get_default_timezone()).date()
+
+    board = dashboard.dashboard(date_from=day, date_to=day, warehouse=warehouse)
+
+    assert board.total == 1
+    assert rows(board.by_reason) == [("doesnt_fit", 3)]
+    assert rows(board.by_warehouse) == [(warehouse.reference, 1)]
+    assert sorted(p.units for p in board.top_products) == [1, 2]
+    assert [(a.action, a.units) for a in board.actions] == [
+        ("restock", 1),
+        ("quarantine", 0),
+        ("dispose", 1),
+    ]
+
+
+def test_the_migration_fills_the_copies_of_the_rows_already_there(returns):
+    # given rows written before the copies existed
+    before = dashboard.dashboard(**PERIOD, warehouse=returns["w1"])
+    ReturnedItem.objects.update(product=None, shipback_registered_at=None, warehouse=None)
+    ReturnOrder.objects.update(shipback_registered_at=None)
+    ItemAction.objects.update(shipback_registered_at=None, warehouse=None)
+    assert dashboard.dashboard(**PERIOD, warehouse=returns["w1"]).total == 0
+    migration = importlib.import_module("shipbacks.migrations.0007_dashboard_copies")
+
+    # when
+    migration.fill_dashboard_copies(apps, None)
+
+    # then
+    for item in ReturnedItem.objects.select_related("order_item", "shipback"):
+        assert item.product_id == item.order_item.product_id
+        assert item.shipback_registered_at == item.shipback.registered_at
+        expected = item.expected_items.select_related("return_order").first()
+        assert item.warehouse_id == (expected.return_order.warehouse_id if expected else None)
+    assert ReturnedItem.objects.filter(warehouse=returns["w2"]).count() == 2  # B's, G's second
+    for return_order in ReturnOrder.objects.select_related("shipback"):
+        assert return_order.shipback_registered_at == return_order.shipback.registered_at
+    for action in ItemAction.objects.select_related("expected_item__return_order"):
+        return_order = action.expected_item.return_order
+        assert action.shipback_registered_at == return_order.shipback_registered_at
+        assert action.warehouse_id == return_order.warehouse_id
+    assert ItemAction.objects.count() == 7
+    assert not ItemAction.objects.filter(shipback_registered_at__isnull=True).exists()
+    assert dashboard.dashboard(**PERIOD, warehouse=returns["w1"]) == before
 
 
 # The page.
