@@ -6,9 +6,15 @@ reference, reason code, warehouse reference, order number, username, ``RO-DEMO-*
 reference), and an order that already has a return gets no other. States only change through the
 services, with the system as the actor, so every shipback and return order has its timeline.
 Choices come from ``random.Random`` seeded per order number: an order gets the same content
-whatever ``--orders`` says, and dates are relative to the day of the first run.
+whatever ``--orders`` says, and dates are relative to the time of the first run.
+
+The returns happened over the weeks before that run, as in a shop: each one on its own days,
+after its order was delivered, the older ones finished, the recent ones on their way. The
+services stamp the time they run at; the seed notes, before each step, when the step happened
+(``_Backdating``) and moves the stamps there once every return is walked.
 """
 
+import bisect
 import io
 import random
 import unicodedata
@@ -20,14 +26,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from catalog.models import Brand, Product
 from catalog.services import product_create
-from orders.models import Address, Order, Shipment
+from orders.models import Address, Customer, Order, Shipment
 from orders.services import AddressData, CustomerData, OrderData, OrderItemData, order_create
 from returns_portal.actors import Actor
 from returns_portal.roles import RETURNS_MANAGERS, WAREHOUSE_STAFF, sync_role_groups
@@ -63,10 +70,13 @@ from .models import (
     Warehouse,
 )
 from .services import (
+    ActionData,
+    ReceivedLineData,
     ReturnedItemData,
     quote_record_result,
     quotes_request,
     return_order_create,
+    return_order_receive,
     return_order_transition,
     returned_item_transition,
     shipback_cancel,
@@ -102,6 +112,55 @@ SCENARIOS = (
 )
 SHIPBACK_STEPS = (SB.CREATED, SB.REGISTERED, SB.LABELLED, SB.DELIVERING, SB.DELIVERED, SB.RELOCATED)
 RETURN_ORDER_STEPS = (RO.NEW, RO.AWAITING_ARRIVAL, RO.ARRIVED, RO.PROCESSING, RO.COMPLETED)
+# Beyond the first round of SCENARIOS, a return on an order delivered more days ago than this
+# is over: completed, or now and then never confirmed (cancelled).
+SETTLED_AFTER_DAYS = 12
+FINISHED = (SB.RELOCATED, RO.COMPLETED)
+NEVER_CONFIRMED = (SB.CANCELLED, None)
+NEVER_CONFIRMED_RATE = 0.1
+
+# When things happened. A step of a return takes (shortest, longest) after the step before it;
+# "quoted" is when the provider computed the quotes, the other steps are the states reached.
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+SHIPBACK_STEP_TIMES = {
+    "quoted": (timedelta(seconds=30), 1.5 * MINUTE),
+    SB.REGISTERED: (2 * MINUTE, 25 * MINUTE),  # the customer chooses and confirms
+    SB.LABELLED: (MINUTE, 5 * MINUTE),
+    RO.AWAITING_ARRIVAL: (5 * MINUTE, 40 * MINUTE),  # the warehouse is told
+    SB.DELIVERING: (8 * HOUR, 3 * DAY),  # the customer hands the parcel over
+    SB.DELIVERED: (DAY, 4 * DAY),
+    RO.ARRIVED: (10 * MINUTE, 2 * HOUR),
+    RO.PROCESSING: (2 * HOUR, 2 * DAY),
+    RO.COMPLETED: (30 * MINUTE, 4 * HOUR),
+    SB.RELOCATED: (5 * MINUTE, 30 * MINUTE),
+}
+STANDALONE_STEP_TIMES = {
+    RO.AWAITING_ARRIVAL: (5 * MINUTE, 40 * MINUTE),
+    RO.ARRIVED: (DAY, 5 * DAY),  # the carrier brings the parcel back
+    RO.PROCESSING: (2 * HOUR, 2 * DAY),
+    RO.COMPLETED: (30 * MINUTE, 4 * HOUR),
+    RO.IN_TROUBLE: (HOUR, 6 * HOUR),
+    RO.CANCELLED: (DAY, 4 * DAY),
+}
+# How long an open return has been in its state, by its last step. Unconfirmed returns stay
+# below the 72 hours after which the sweep cancels them (RETURNS_ABANDONED_SHIPBACK_AFTER).
+IDLE_TIMES = {
+    RO.NEW: (HOUR, 2 * DAY),
+    "quoted": (HOUR, 30 * HOUR),
+    SB.REGISTERED: (10 * MINUTE, 3 * HOUR),
+    SB.LABELLED: (HOUR, 2 * DAY),
+    RO.AWAITING_ARRIVAL: (HOUR, 2 * DAY),
+    SB.DELIVERING: (2 * HOUR, 2 * DAY),
+    RO.ARRIVED: (HOUR, DAY),
+    RO.PROCESSING: (HOUR, DAY),
+    RO.IN_TROUBLE: (2 * HOUR, 3 * DAY),
+}
+# A finished return was started this long after its order was delivered (within the 30 days
+# of the default return policy).
+RETURN_LEAD = (6 * HOUR, 14 * DAY)
+# Nothing happened in the hour after the delivery, nor in the last minutes before the seed.
+FIRST_AFTER_DELIVERY = HOUR
+QUIET_BEFORE_NOW = 15 * MINUTE
 
 # Return orders a warehouse got without a shipback: (reference, type, states walked, note).
 STANDALONE_RETURN_ORDERS = (
@@ -177,7 +236,8 @@ def seed_demo(*, orders: int = DEFAULT_ORDERS) -> SeedReport:
     report = SeedReport(users_skipped=not settings.DEBUG)
     # The demo returns are history: nothing of them is sent to the providers.
     with sync_paused(), transaction.atomic():
-        today = timezone.localdate()
+        now = timezone.now().replace(second=0, microsecond=0)
+        today = timezone.localdate(now)
         sync_role_groups()
         brands = _ensure_brands()
         products = _ensure_products(brands)
@@ -188,7 +248,7 @@ def seed_demo(*, orders: int = DEFAULT_ORDERS) -> SeedReport:
         _ensure_orders(orders, today, products)
         if not report.users_skipped:
             report.users_created = _ensure_users(warehouses)
-        _ensure_returns(orders, today, reasons)
+        _ensure_returns(orders, now, reasons)
     after = _counts()
     report.created = {label: after[label] - before[label] for label in COUNTED}
     return report
@@ -460,14 +520,15 @@ def _ensure_users(warehouses: dict[str, Warehouse]) -> list[str]:
 # Returns.
 
 
-def _ensure_returns(count: int, today: date, reasons: dict) -> None:
-    """Shipbacks in turn through SCENARIOS on delivered orders, then return orders without one."""
+def _ensure_returns(count: int, now: datetime, reasons: dict) -> None:
+    """Shipbacks in turn through SCENARIOS on delivered orders, then return orders without one,
+    then every stamp moved to when it happened."""
     numbers = [order_number(position) for position in range(len(FIXED_ORDERS) + 1, count + 1)]
     orders = Order.objects.filter(order_number__in=numbers).select_related("customer__address")
     orders = orders.prefetch_related("items__product", "shipments", "shipbacks", "return_orders")
     by_number = {order.order_number: order for order in orders}
     context = _ReturnContext(
-        today=today,
+        now=now,
         reasons=reasons,
         warehouse_user=get_user_model().objects.filter(username="warehouse").first(),
     )
@@ -476,28 +537,136 @@ def _ensure_returns(count: int, today: date, reasons: dict) -> None:
     for number in numbers:
         order = by_number[number]
         has_returns = bool(order.shipbacks.all() or order.return_orders.all())
-        delivered = any(s.delivered_at for s in order.shipments.all())
-        returnable = [item for item in order.items.all() if item.product.returnable]
-        if delivered and returnable:
+        delivered_at = max(
+            (s.delivered_at for s in order.shipments.all() if s.delivered_at), default=None
+        )
+        # Sorted here, not by the database, whose collation would change what is picked.
+        returnable = sorted(
+            (item for item in order.items.all() if item.product.returnable),
+            key=lambda item: item.reference,
+        )
+        if delivered_at and returnable:
             rng = random.Random(f"{SEED}:return:{number}")
-            scenario = SCENARIOS[eligible % len(SCENARIOS)]
             chosen = eligible < len(SCENARIOS) or rng.random() < RETURN_RATE
+            scenario = _scenario(eligible, delivered_at, rng, now)
             eligible += 1
             if chosen:
                 if not has_returns:
-                    _seed_shipback(order, returnable, scenario, rng, context)
+                    _seed_shipback(order, returnable, scenario, rng, context, delivered_at)
                 continue
         if order.shipments.all() and not has_returns:
             candidates.append(order)
     _seed_standalone_return_orders(candidates, context)
+    context.backdating.apply()
+
+
+def _scenario(eligible: int, delivered_at: datetime, rng: random.Random, now: datetime):
+    """Every scenario once, in turn; then a return on an order delivered long ago is over by
+    now, and the others keep taking the scenarios in turn."""
+    days = (timezone.localdate(now) - timezone.localdate(delivered_at)).days
+    if eligible >= len(SCENARIOS) and days > SETTLED_AFTER_DAYS:
+        return NEVER_CONFIRMED if rng.random() < NEVER_CONFIRMED_RATE else FINISHED
+    return SCENARIOS[eligible % len(SCENARIOS)]
+
+
+@dataclass
+class _Backdating:
+    """When the demo's returns happened, given step by step while the services write them.
+
+    ``at(instant)`` before a step says it happened at ``instant``: every time a service stamps
+    from then until the next ``at`` (creation, update, milestone, event, history row) is moved
+    to ``instant`` plus the time the services took since, so the order of the stamps is kept.
+    ``apply()`` moves them all once every return is walked: per model, one SELECT of what was
+    stamped, then per column an UPDATE whose CASE has a branch per step that stamped it.
+    """
+
+    # What the demo's returns write and stamp: their rows, events, history and customer copies.
+    MODELS = (
+        Shipback,
+        ReturnedItem,
+        Quote,
+        ShipbackEvent,
+        ReturnOrder,
+        ExpectedItem,
+        ItemAction,
+        ReturnOrderEvent,
+        Customer,
+        Address,
+        Shipback.history.model,
+        ReturnOrder.history.model,
+    )
+    # Instants chosen by someone rather than stamped by a service: kept as they are.
+    CHOSEN = frozenset({"pickup_datetime", "expires_at"})
+    # Branches of one CASE, at most.
+    STEPS_PER_UPDATE = 250
+
+    marks: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    def at(self, instant: datetime) -> None:
+        self.marks.append((timezone.now(), instant))
+
+    def apply(self) -> None:
+        if not self.marks:
+            return
+        # Step k stamped from starts[k] to starts[k + 1] (excluded), the last one up to now.
+        starts = [real for real, _ in self.marks]
+        shifts = [instant - real for real, instant in self.marks]
+        walked = (starts[0], timezone.now())
+        for model in self.MODELS:
+            names = self._stamped(model)
+            stamped = Q.create([(f"{name}__range", walked) for name in names], connector=Q.OR)
+            rows = list(model._default_manager.filter(stamped).values_list(*names))
+            for position, name in enumerate(names):
+                steps = sorted(
+                    {
+                        bisect.bisect_right(starts, row[position]) - 1
+                        for row in rows
+                        if row[position] is not None and walked[0] <= row[position] <= walked[1]
+                    }
+                )
+                size = self.STEPS_PER_UPDATE
+                for chunk in (steps[first : first + size] for first in range(0, len(steps), size)):
+                    # Highest step first: a stamp belongs to the last step started before it.
+                    moved = Case(
+                        *(
+                            When(**{f"{name}__gte": starts[k]}, then=F(name) + shifts[k])
+                            for k in reversed(chunk)
+                        ),
+                        default=F(name),
+                    )
+                    following = chunk[-1] + 1
+                    upper = {f"{name}__lt": starts[following]} if following < len(starts) else {}
+                    model._default_manager.filter(
+                        **{f"{name}__gte": starts[chunk[0]], f"{name}__lte": walked[1]}, **upper
+                    ).update(**{name: moved})
+        self.marks.clear()
+
+    def _stamped(self, model) -> list[str]:
+        return [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.DateTimeField) and f.name not in self.CHOSEN
+        ]
 
 
 @dataclass
 class _ReturnContext:
-    today: date
+    now: datetime
     reasons: dict
     warehouse_user: object
+    backdating: _Backdating = field(default_factory=_Backdating)
     _photo: bytes = b""
+    _staff_sites: set | None = None
+
+    def receiver(self, return_order: ReturnOrder) -> Actor:
+        """Who reports a parcel received: the demo's warehouse staff where they work, else the
+        system (the providers' own staff run the other warehouses)."""
+        if self._staff_sites is None:
+            user = self.warehouse_user
+            self._staff_sites = set(user.warehouses.values_list("pk", flat=True)) if user else set()
+        if return_order.warehouse_id in self._staff_sites:
+            return Actor.staff(self.warehouse_user)
+        return ACTOR
 
     def damage_photo(self) -> ContentFile:
         """A small JPEG of a dented box, standing for the customer's photo."""
@@ -512,7 +681,9 @@ class _ReturnContext:
         return ContentFile(self._photo, name="damaged.jpg")
 
 
-def _seed_shipback(order: Order, returnable, scenario, rng: random.Random, context) -> None:
+def _seed_shipback(
+    order: Order, returnable, scenario, rng: random.Random, context, delivered_at: datetime
+) -> None:
     target, return_order_target = scenario
     country = COUNTRIES[order.customer.address.country_code]
     # A reason a manager switched off is no longer offered to customers.
@@ -531,8 +702,19 @@ def _seed_shipback(order: Order, returnable, scenario, rng: random.Random, conte
                 photo=context.damage_photo() if reason.requires_photo else None,
             )
         )
-    upcoming = target in (SB.CREATED, SB.REGISTERED, SB.LABELLED)
-    slots_from = context.today + timedelta(days=1 if upcoming else -6)
+    # Never confirmed: cancelled by the sweep, which runs every 15 minutes.
+    abandoned = settings.RETURNS_ABANDONED_SHIPBACK_AFTER
+    timeline = _timeline(
+        _shipback_steps(target, return_order_target),
+        {**SHIPBACK_STEP_TIMES, SB.CANCELLED: (abandoned + MINUTE, abandoned + 15 * MINUTE)},
+        after=delivered_at,
+        now=context.now,
+        rng=random.Random(f"{SEED}:timeline:{order.order_number}"),
+    )
+    # Pickup slots from the day after the return was started; not yet handed over: from tomorrow.
+    slots_from = timezone.localdate(timeline[SB.CREATED]) + timedelta(days=1)
+    if target in (SB.CREATED, SB.REGISTERED, SB.LABELLED):
+        slots_from = max(slots_from, timezone.localdate(context.now) + timedelta(days=1))
     offer = _offer(rng, country, order.customer.address, items, slots_from)
     fields = {}
     mode = ""
@@ -546,6 +728,8 @@ def _seed_shipback(order: Order, returnable, scenario, rng: random.Random, conte
             slot = rng.choice(quote["pickup_slots"])
             fields["pickup_datetime"] = datetime.fromisoformat(slot["pickup_datetime"])
             fields["pickup_duration"] = slot["pickup_duration"]
+    backdating = context.backdating
+    backdating.at(timeline[SB.CREATED])
     shipback = shipback_create(
         order=order,
         items=items,
@@ -555,11 +739,83 @@ def _seed_shipback(order: Order, returnable, scenario, rng: random.Random, conte
         **fields,
     )
     if target != SB.CANCELLED:
-        _record_quotes(shipback, offer)
+        backdating.at(timeline["quoted"])
+        _record_quotes(shipback, offer, expires_at=timeline["quoted"] + DAY)
     if target == SB.CANCELLED:
+        backdating.at(timeline[SB.CANCELLED])
         shipback_cancel(shipback_id=shipback.pk, actor=ACTOR, note="Not confirmed in time.")
     elif target != SB.CREATED:
-        _walk_shipback(shipback, target, return_order_target, rng, context)
+        _walk_shipback(shipback, target, return_order_target, rng, context, timeline)
+
+
+def _shipback_reaches(state, target) -> bool:
+    return SHIPBACK_STEPS.index(state) <= SHIPBACK_STEPS.index(target)
+
+
+def _return_orders_reach(state, target) -> bool:
+    if target is None:  # no return order: never registered
+        return False
+    return RETURN_ORDER_STEPS.index(state) <= RETURN_ORDER_STEPS.index(target)
+
+
+def _shipback_steps(target, return_order_target) -> list[str]:
+    """The steps of a return that reaches these states, in the order _walk_shipback takes them."""
+    if target == SB.CANCELLED:
+        return [SB.CREATED, SB.CANCELLED]
+    steps = [SB.CREATED, "quoted"]
+    if target == SB.CREATED:
+        return steps
+    steps.append(SB.REGISTERED)
+    if _shipback_reaches(SB.LABELLED, target):  # a direct return skips it: the time still passes
+        steps.append(SB.LABELLED)
+    if _return_orders_reach(RO.AWAITING_ARRIVAL, return_order_target):
+        steps.append(RO.AWAITING_ARRIVAL)
+    steps += [state for state in (SB.DELIVERING, SB.DELIVERED) if _shipback_reaches(state, target)]
+    steps += [
+        state
+        for state in (RO.ARRIVED, RO.PROCESSING, RO.COMPLETED)
+        if _return_orders_reach(state, return_order_target)
+    ]
+    if _shipback_reaches(SB.RELOCATED, target):
+        steps.append(SB.RELOCATED)
+    return steps
+
+
+def _timeline(
+    steps: list[str], step_times: dict, *, after: datetime, now: datetime, rng: random.Random
+) -> dict[str, datetime]:
+    """When each step happened, the first (the return started) after ``after`` (its order's
+    delivery) and the last before ``now``, each taking its ``step_times`` after the one before.
+
+    An open return (its last step in IDLE_TIMES) has been in its state for a while now; a
+    finished one was started some days after the delivery (RETURN_LEAD), unless that would end
+    it too late. When the delivery is too recent for the steps, they all went quicker."""
+    durations = [_between(rng, *step_times[step]) for step in steps[1:]]
+    total = sum(durations, timedelta())
+    idle = IDLE_TIMES.get(steps[-1])
+    latest_end = now - (_between(rng, *idle) if idle else QUIET_BEFORE_NOW)
+    start = latest_end - total
+    if idle is None:
+        start = min(start, after + _between(rng, *RETURN_LEAD))
+    earliest = after + FIRST_AFTER_DELIVERY
+    if start < earliest:  # delivered too recently for this pace: it all went quicker
+        room = max(now - QUIET_BEFORE_NOW - earliest, timedelta())
+        if total > room:
+            durations = [max(duration * (room / total), MINUTE) for duration in durations]
+        start = min(earliest, now - QUIET_BEFORE_NOW - sum(durations, timedelta()))
+    at = start.replace(second=0, microsecond=0)
+    instants = {steps[0]: at}
+    for step, duration in zip(steps[1:], durations, strict=True):
+        at += duration
+        instants[step] = at
+    return instants
+
+
+def _between(rng: random.Random, shortest: timedelta, longest: timedelta) -> timedelta:
+    """A duration from ``shortest`` to ``longest``, to the second."""
+    return timedelta(
+        seconds=rng.randint(int(shortest.total_seconds()), int(longest.total_seconds()))
+    )
 
 
 def _merchant_rule(items: list[ReturnedItemData], country: str) -> SponsoringRule | None:
@@ -628,7 +884,7 @@ def _choose_mode(rng, target, country: Country, items, offer) -> str:
     return rng.choices(modes, weights)[0]
 
 
-def _record_quotes(shipback: Shipback, offer: dict) -> None:
+def _record_quotes(shipback: Shipback, offer: dict, *, expires_at: datetime) -> None:
     """The three quotes, as the provider computed them."""
     for quote in quotes_request(shipback_id=shipback.pk):
         result = offer[quote.mode]
@@ -643,18 +899,20 @@ def _record_quotes(shipback: Shipback, offer: dict) -> None:
             dropoff_points=result.get("dropoff_points"),
             pickup_slots=result.get("pickup_slots"),
             provider_reference=f"Q{shipback.rma[1:]}{quote.mode[:2].upper()}",
-            expires_at=timezone.now() + timedelta(days=1),
+            expires_at=expires_at,
         )
 
 
-def _walk_shipback(shipback: Shipback, target, return_order_target, rng, context) -> None:
-    """Register, then move the shipback and its return orders along, as the parcel travels."""
+def _walk_shipback(shipback: Shipback, target, return_order_target, rng, context, timeline):
+    """Register, then move the shipback and its return orders along, as the parcel travels,
+    each step at its time in ``timeline``."""
+    at = context.backdating.at
 
     def shipback_reaches(state) -> bool:
-        return SHIPBACK_STEPS.index(state) <= SHIPBACK_STEPS.index(target)
+        return _shipback_reaches(state, target)
 
     def return_orders_reach(state) -> bool:
-        return RETURN_ORDER_STEPS.index(state) <= RETURN_ORDER_STEPS.index(return_order_target)
+        return _return_orders_reach(state, return_order_target)
 
     def move_shipback(state) -> None:
         shipback_transition(shipback_id=shipback.pk, to=state, actor=ACTOR)
@@ -666,14 +924,21 @@ def _walk_shipback(shipback: Shipback, target, return_order_target, rng, context
     def move_return_orders(state) -> None:
         for return_order in return_orders:
             _move_return_order(
-                return_order, state, rng, context, complete=return_order_target == RO.COMPLETED
+                return_order,
+                state,
+                rng,
+                context,
+                timeline,
+                complete=return_order_target == RO.COMPLETED,
             )
 
     # Registered as the portal and the API do: the chosen quote's prices go on the shipback.
+    at(timeline[SB.REGISTERED])
     shipback_free(shipback_id=shipback.pk, actor=ACTOR)
     return_orders = list(shipback.return_orders.all())
     if shipback_reaches(SB.LABELLED) and shipback.mode != Shipback.Mode.DIRECT:
         country = COUNTRIES[shipback.customer.address.country_code]
+        at(timeline[SB.LABELLED])
         shipback_record_label(
             shipback_id=shipback.pk,
             actor=ACTOR,
@@ -683,55 +948,60 @@ def _walk_shipback(shipback: Shipback, target, return_order_target, rng, context
     if return_orders_reach(RO.AWAITING_ARRIVAL):
         move_return_orders(RO.AWAITING_ARRIVAL)
     if shipback_reaches(SB.DELIVERING):
+        at(timeline[SB.DELIVERING])
         move_shipback(SB.DELIVERING)
         move_items(ReturnedItem.State.TRANSITING)
     if shipback_reaches(SB.DELIVERED):
+        at(timeline[SB.DELIVERED])
         move_shipback(SB.DELIVERED)
     for state in (RO.ARRIVED, RO.PROCESSING, RO.COMPLETED):
         if return_orders_reach(state):
             move_return_orders(state)
     if shipback_reaches(SB.RELOCATED):
+        at(timeline[SB.RELOCATED])
         move_items(ReturnedItem.State.RELOCATED)
         move_shipback(SB.RELOCATED)
 
 
-def _move_return_order(return_order, state, rng, context, *, complete: bool, note="") -> None:
-    """One step; receiving and inspecting happen around the processing step (``complete``:
-    every line is inspected, else only the first)."""
+def _move_return_order(
+    return_order, state, rng, context, timeline, *, complete: bool, note=""
+) -> None:
+    """One step, at its time in ``timeline``. Processing starts when the warehouse reports
+    what arrived and what it did with it (``complete``: for every line, else the first only)."""
+    context.backdating.at(timeline[state])
     if state == RO.PROCESSING:
-        _receive(return_order, rng)
-    return_order_transition(return_order_id=return_order.pk, to=state, actor=ACTOR, note=note)
-    if state == RO.PROCESSING:
-        _inspect(return_order, rng, context, complete=complete)
+        _receive(return_order, rng, context, complete=complete)
+    else:
+        return_order_transition(return_order_id=return_order.pk, to=state, actor=ACTOR, note=note)
 
 
-def _receive(return_order: ReturnOrder, rng: random.Random) -> None:
-    """Quantities received, never more than expected. Written as history: the receiving service
-    would move the state itself, which the demo walks step by step."""
-    for item in return_order.expected_items.all():
-        missing = 1 if item.quantity_expected >= 2 and rng.random() < 0.25 else 0
-        item.quantity_received = item.quantity_expected - missing
-        item.save(update_fields=["quantity_received", "updated_at"])
-
-
-def _inspect(return_order: ReturnOrder, rng, context, *, complete: bool) -> None:
-    """Actions taken on the units received: all of them, or only the first line when still
-    processing. Their quantities add up to at most what was received (history, as above)."""
-    items = list(return_order.expected_items.select_related("returned_item__reason"))
-    actions = []
-    for item in items if complete else items[:1]:
-        reason = item.returned_item.reason.code if item.returned_item else ""
-        for action, quantity in _actions_for(reason, item.quantity_received, rng):
-            actions.append(
-                ItemAction(
-                    expected_item=item,
-                    action=action,
-                    quantity=quantity,
-                    reason=rng.choice(ACTION_NOTES[action]),
-                    performed_by=context.warehouse_user,
-                )
-            )
-    ItemAction.objects.bulk_create(actions)
+def _receive(return_order: ReturnOrder, rng: random.Random, context, *, complete: bool) -> None:
+    """Report, through the receiving service, the units received (never more than expected)
+    and the actions taken on them: the service moves the return order to processing."""
+    items = list(
+        return_order.expected_items.select_related("returned_item__reason").order_by(
+            "created_at", "pk"
+        )
+    )
+    received = [
+        item.quantity_expected - (1 if item.quantity_expected >= 2 and rng.random() < 0.25 else 0)
+        for item in items
+    ]
+    lines = []
+    for position, (item, quantity) in enumerate(zip(items, received, strict=True)):
+        actions = []
+        if complete or position == 0:
+            reason = item.returned_item.reason.code if item.returned_item else ""
+            actions = [
+                ActionData(action=action, quantity=units, reason=rng.choice(ACTION_NOTES[action]))
+                for action, units in _actions_for(reason, quantity, rng)
+            ]
+        lines.append(
+            ReceivedLineData(quantity_received=quantity, expected_item_id=item.pk, actions=actions)
+        )
+    return_order_receive(
+        return_order_id=return_order.pk, lines=lines, actor=context.receiver(return_order)
+    )
 
 
 def _actions_for(reason: str, received: int, rng) -> list[tuple[str, int]]:
@@ -768,6 +1038,14 @@ def _seed_standalone_return_orders(candidates: list[Order], context) -> None:
             names_order = {"source": order.source, "source_ref": order.source_ref}
         else:
             names_order = {"order": order}
+        timeline = _timeline(
+            [RO.NEW, *states],
+            STANDALONE_STEP_TIMES,
+            after=max(s.delivered_at or s.shipped_at for s in order.shipments.all()),
+            now=context.now,
+            rng=random.Random(f"{SEED}:timeline:{reference}"),
+        )
+        context.backdating.at(timeline[RO.NEW])
         return_order = return_order_create(
             warehouse=rule.warehouse,
             actor=ACTOR,
@@ -783,6 +1061,7 @@ def _seed_standalone_return_orders(candidates: list[Order], context) -> None:
                 state,
                 rng,
                 context,
+                timeline,
                 complete=states[-1] == RO.COMPLETED,
                 note=note if position == len(states) else "",
             )

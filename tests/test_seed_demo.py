@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Address, Customer, Order
@@ -317,3 +318,181 @@ def test_a_second_run_leaves_existing_users_alone(debug_on):
 def test_fewer_orders_than_the_fixed_demo_orders_is_refused():
     with pytest.raises(CommandError):
         call_command("seed_demo", orders=1, stdout=StringIO())
+
+
+# The returns over the past weeks.
+
+
+def registration_days(shipbacks) -> list[int]:
+    """How many days before today each return was registered, in the site's time zone."""
+    today = timezone.localdate()
+    return [(today - timezone.localdate(s.registered_at)).days for s in shipbacks]
+
+
+def test_the_returns_were_registered_over_the_past_weeks_and_the_older_ones_are_over():
+    seed(orders=200)
+
+    registered = Shipback.objects.exclude(registered_at=None)
+    days = registration_days(registered)
+    assert min(days) <= 1
+    assert 5 * 7 <= max(days) <= 8 * 7 + 3
+    assert len(set(days)) >= 25  # spread, not bunched on a few days
+    assert len({day // 7 for day in days}) >= 6  # weeks with returns
+    # Open returns are the recent ones; what is over is older.
+    open_days = registration_days(registered.exclude(state=Shipback.State.RELOCATED))
+    assert max(open_days) <= 14
+    assert len(days) >= 40
+
+
+SECOND = datetime.timedelta(seconds=1)
+
+
+def reached_at(record, state: str) -> datetime.datetime:
+    """When ``record`` reached ``state``, by its milestone (its creation for the first state)."""
+    milestone = type(record).MILESTONES.get(state)
+    return getattr(record, milestone) if milestone else record.created_at
+
+
+def in_order(instants) -> bool:
+    instants = list(instants)
+    return instants == sorted(instants)
+
+
+def test_every_later_timestamp_of_a_return_follows_its_registration_and_none_is_ahead():
+    seed()
+    now = timezone.now()
+
+    shipbacks = Shipback.objects.select_related("order").prefetch_related(
+        "order__shipments", "events", "quotes", "returned_items", "return_orders__events"
+    )
+    assert shipbacks.filter(registered_at__isnull=False).count() >= 8
+    for shipback in shipbacks:
+        # Started after the order was delivered, each step after the one before, up to now.
+        started = shipback.created_at
+        delivered = max(s.delivered_at for s in shipback.order.shipments.all())
+        milestones = [
+            shipback.registered_at,
+            shipback.labelled_at,
+            shipback.delivering_at,
+            shipback.delivered_at,
+            shipback.relocated_at,
+            shipback.cancelled_at,
+        ]
+        assert in_order([delivered, started, *filter(None, milestones), now]), shipback
+        # Its timeline lists the steps in the order they were taken, each when it was taken.
+        events = [event.created_at for event in shipback.events.all()]
+        assert in_order([started, *events, now]), shipback
+        for event in shipback.events.filter(returned_item=None, quote=None):
+            assert abs(event.created_at - reached_at(shipback, event.to_state)) < SECOND, event
+        history = shipback.history.order_by("history_id").values_list("history_date", flat=True)
+        assert in_order([started, *history, now]), shipback
+        for quote in shipback.quotes.all():
+            assert in_order([started, quote.created_at, quote.computed_at, now]), quote
+        for item in shipback.returned_items.all():
+            assert in_order([started, item.created_at, item.updated_at, now]), item
+        for return_order in shipback.return_orders.all():
+            ro_events = [event.created_at for event in return_order.events.all()]
+            stamps = [return_order.arrived_at, return_order.completed_at]
+            assert in_order([shipback.registered_at, return_order.created_at, *ro_events, now])
+            assert in_order([shipback.registered_at, *filter(None, stamps), now]), return_order
+            for event in return_order.events.filter(to_state__in=ReturnOrder.MILESTONES):
+                assert abs(event.created_at - reached_at(return_order, event.to_state)) < SECOND
+    actions = ItemAction.objects.select_related("expected_item__return_order__shipback")
+    assert actions.exists()
+    for action in actions:
+        return_order = action.expected_item.return_order
+        done = return_order.completed_at or now
+        assert in_order([return_order.arrived_at, action.performed_at, done, now]), action
+    for return_order in ReturnOrder.objects.filter(shipback=None):
+        ro_events = [event.created_at for event in return_order.events.all()]
+        assert in_order([return_order.created_at, *ro_events, now]), return_order
+
+
+def test_the_dashboard_shows_returns_on_many_days_in_every_state_mode_and_action(admin_client):
+    seed(orders=200)
+    today = timezone.localdate()
+
+    last_30_days = admin_client.get(reverse("admin:dashboard"))
+    last_90_days = admin_client.get(
+        reverse("admin:dashboard"),
+        {"date_from": (today - datetime.timedelta(days=89)).isoformat(), "date_to": today},
+    )
+
+    per_day = last_30_days.context["charts"]["per-day"]["values"]
+    assert len(per_day) == 30
+    assert sum(1 for count in per_day if count) >= 12
+    month = last_30_days.context["board"]
+    assert {b.key for b in month.by_state} >= {"registered", "labelled", "delivering", "relocated"}
+    assert month.completion.completed >= 10
+    assert month.completion.average > datetime.timedelta(days=1)
+    board = last_90_days.context["board"]
+    assert board.total > month.total
+    assert {b.key for b in board.by_state} >= {
+        "registered",
+        "labelled",
+        "delivering",
+        "delivered",
+        "relocated",
+    }
+    assert {b.key for b in board.by_mode} == set(Shipback.Mode.values)
+    assert len(board.by_reason) >= 5
+    assert len(board.by_warehouse) >= 2
+    assert all(share.units for share in board.actions)  # restocked, quarantined, disposed of
+
+
+class TickingClock:
+    """A clock that moves a millisecond each time it is read: runs from the same start stamp
+    the same instants."""
+
+    def __init__(self, start: datetime.datetime):
+        self.now = start
+
+    def __call__(self) -> datetime.datetime:
+        self.now += datetime.timedelta(milliseconds=1)
+        return self.now
+
+
+def test_the_returns_happen_at_the_same_times_relative_to_the_day_of_the_run(monkeypatch):
+    def run_on(start: datetime.datetime) -> list:
+        monkeypatch.setattr(timezone, "now", TickingClock(start))
+        with transaction.atomic():
+            seed()
+            shipbacks = Shipback.objects.order_by("order__order_number")
+            times = [
+                (
+                    shipback.order.order_number,
+                    shipback.state,
+                    shipback.created_at - start,
+                    shipback.registered_at and shipback.registered_at - start,
+                    shipback.relocated_at and shipback.relocated_at - start,
+                    [event.created_at - start for event in shipback.events.all()],
+                    [
+                        (ro.created_at - start, [e.created_at - start for e in ro.events.all()])
+                        for ro in shipback.return_orders.order_by("created_at")
+                    ],
+                )
+                for shipback in shipbacks
+            ]
+            transaction.set_rollback(True)
+        return times
+
+    first = run_on(datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC))
+    three_days_later = run_on(datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
+
+    assert len(first) >= 10
+    assert three_days_later == first
+
+
+def test_a_second_run_leaves_the_returns_when_they_happened():
+    seed()
+    stamps = list(
+        Shipback.objects.order_by("rma").values_list("rma", "created_at", "registered_at")
+    )
+
+    out = seed()
+
+    assert "nothing created" in out
+    assert (
+        list(Shipback.objects.order_by("rma").values_list("rma", "created_at", "registered_at"))
+        == stamps
+    )

@@ -9,8 +9,9 @@ from shipbacks.demo import DEFAULT_ORDERS, FIXED_ORDERS, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: catalog, orders, reasons, warehouses, rules, returns in every state, "
-        "and (with DEBUG on) the admin/manager/warehouse logins. Running it again adds nothing."
+        "Load demo data: catalog, orders, reasons, warehouses, rules, returns in every state "
+        "over the past weeks, and (with DEBUG on) the admin/manager/warehouse logins. Running it "
+        "again adds nothing."
     )
 
     def add_arguments(self, parser):
