@@ -26,6 +26,7 @@ from shipbacks.services.portal import (
     shipback_timeline,
     shipping_options,
 )
+from shipbacks.services.quotes import quote_record_result
 from tests.factories import RelocationRuleFactory, WarehouseFactory
 
 from .helpers import (
@@ -348,6 +349,32 @@ def test_an_expired_quote_is_not_offered_and_can_be_asked_for_again(portal):
     assert not shipping_options(shipback=shipback, items=items).offer("postal").available
     portal_quotes_retry(shipback_id=shipback.pk)
     assert shipback.quotes.get(mode="postal").state == Quote.State.COMPUTING
+
+
+def test_a_mode_quoted_without_any_price_is_not_free_nor_chosen_and_is_asked_for_again(portal):
+    # given: the provider says the post office is available but gives no price at all
+    shipback = start_return(make_order())
+    postal = shipback.quotes.get(mode="postal")
+    quote_record_result(quote_id=postal.pk, state=Quote.State.AVAILABLE)
+    record_quotes(shipback)  # the other modes, priced
+    items = list(shipback.returned_items.all())
+
+    # when
+    options = shipping_options(shipback=shipback, items=items)
+
+    # then: shown as a quote that failed, which the customer cannot choose but may ask again
+    offer = options.offer("postal")
+    assert offer.customer_price_cents is None
+    assert not offer.free
+    assert not offer.available
+    assert offer.state == Quote.State.FAILED
+    assert options.retryable
+    assert options.offer("dropoff").free  # a price of 0 is free
+    with pytest.raises(PortalError):
+        portal_mode_choose(shipback_id=shipback.pk, mode="postal")
+    portal_quotes_retry(shipback_id=shipback.pk)
+    assert shipback.quotes.get(mode="postal").state == Quote.State.COMPUTING
+    assert shipback.quotes.get(mode="dropoff").state == Quote.State.AVAILABLE
 
 
 def test_quotes_missing_after_a_change_are_asked_for_when_the_page_is_shown(portal):

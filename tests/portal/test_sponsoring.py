@@ -85,6 +85,30 @@ def test_the_live_update_of_the_modes_shows_the_sponsored_prices(client, portal)
     assert "€" not in modes["modes"]["pickup"]["html"]
 
 
+def test_a_mode_the_provider_gave_no_price_for_shows_its_price_unavailable_not_free(client, portal):
+    shipback = start_return(make_order())
+    quoted(shipback)
+    # The provider's answer for the post office came without any price.
+    shipback.quotes.filter(mode="postal").update(price_cents=None, customer_price_cents=None)
+
+    page = text(client.get(reverse("portal:shipping", args=[shipback.public_token])))
+    modes = client.get(reverse("portal:shipping_status", args=[shipback.public_token])).json()
+    chosen = client.post(
+        reverse("portal:shipping", args=[shipback.public_token]), {"mode": "postal"}
+    )
+
+    postal = mode_html(page, "postal")
+    assert "Price unavailable" in postal
+    assert "Free" not in postal
+    radio = postal[postal.index("<input") : postal.index(">", postal.index("<input"))]
+    assert "disabled" in radio
+    assert "Free" not in modes["modes"]["postal"]["html"]
+    assert "Try again to get the prices" in page
+    assert chosen.status_code == 200  # the form again, with the error
+    shipback.refresh_from_db()
+    assert shipback.mode != "postal"
+
+
 def test_the_review_shows_the_price_of_the_shipping_step_and_the_return_keeps_it(client, portal):
     SponsoringRuleFactory(country_code="FR", percentage=50)
     shipback = start_return(make_order())

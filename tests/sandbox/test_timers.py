@@ -1,7 +1,7 @@
 """Timed steps: enqueued with a countdown, taken by a task that re-schedules itself, never
 waited for; and taken on read when no worker ran."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,8 +16,29 @@ RETURN = {
 }
 
 
+class Clock:
+    """The time every ``timezone.now()`` reads, moved on by the test only: countdowns are
+    exact, however long the machine takes to run the test."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def shipbob_return(settings):
+def clock(monkeypatch):
+    clock = Clock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    monkeypatch.setattr(timezone, "now", clock)
+    return clock
+
+
+@pytest.fixture
+def shipbob_return(settings, clock):
     settings.SANDBOX_WAREHOUSE_STEP_SECONDS = 60
     settings.SHIPBOB_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     return shipbob.create_return(RETURN, channel_id=1)
@@ -27,48 +48,49 @@ def timers(enqueued) -> list[tuple]:
     return [(args, countdown) for name, args, countdown in enqueued if name.endswith("record")]
 
 
-def a_step_later(record, seconds=60):
-    type(record).objects.filter(pk=record.pk).update(
-        state_changed_at=record.state_changed_at - timedelta(seconds=seconds)
-    )
-
-
 def test_a_new_return_s_first_step_is_enqueued_for_when_it_is_due(shipbob_return, enqueued):
     [(args, countdown)] = timers(enqueued)
 
     assert args == ("shipbobreturn", str(shipbob_return.pk))
-    assert 58 < countdown <= 60
+    assert countdown == 60
 
 
-def test_the_task_does_nothing_before_the_step_is_due_but_looks_again(shipbob_return, enqueued):
+def test_the_task_does_nothing_before_the_step_is_due_but_looks_again(
+    shipbob_return, enqueued, clock
+):
+    clock.advance(20)
     enqueued.clear()
 
     tasks.advance_sandbox_record("shipbobreturn", str(shipbob_return.pk))
 
     shipbob_return.refresh_from_db()
     assert shipbob_return.state == ShipBobReturn.State.AWAITING_ARRIVAL
-    assert len(timers(enqueued)) == 1
+    [(_, countdown)] = timers(enqueued)
+    assert countdown == 40  # when the step falls due, not a whole step from now
 
 
 def test_the_task_takes_the_due_step_sends_its_webhook_and_waits_for_the_next(
-    shipbob_return, enqueued
+    shipbob_return, enqueued, clock
 ):
-    a_step_later(shipbob_return)
+    created_at = clock.now
+    clock.advance(61)  # the worker runs a second after the step fell due
     enqueued.clear()
 
     tasks.advance_sandbox_record("shipbobreturn", str(shipbob_return.pk))
 
     shipbob_return.refresh_from_db()
     assert shipbob_return.state == ShipBobReturn.State.ARRIVED
+    assert shipbob_return.state_changed_at == created_at + timedelta(seconds=60)
     assert OutgoingWebhook.objects.filter(event="return.updated").count() == 1
     [(_, countdown)] = timers(enqueued)
-    assert 58 < countdown <= 60
+    # The next step is due a step after this one fell due, not after the worker took it.
+    assert countdown == 59
 
 
 def test_steps_missed_while_no_worker_ran_are_all_taken_each_at_its_own_time(
-    shipbob_return, enqueued
+    shipbob_return, enqueued, clock
 ):
-    a_step_later(shipbob_return, seconds=200)
+    clock.advance(200)
     enqueued.clear()
 
     tasks.advance_sandbox_record("shipbobreturn", str(shipbob_return.pk))

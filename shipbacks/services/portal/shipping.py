@@ -86,7 +86,8 @@ class ModeOffer:
 
     @property
     def free(self) -> bool:
-        return not self.customer_price_cents
+        """The customer pays nothing: a price of 0, never a price nobody gave."""
+        return self.customer_price_cents == 0
 
 
 @dataclass
@@ -111,14 +112,23 @@ class ShippingOptions:
         return next((offer for offer in self.offers if offer.mode == mode), None)
 
 
+def _customer_price(quote: Quote) -> int | None:
+    """What the customer is shown they pay: the quote's customer price, else the provider's."""
+    return quote.price_cents if quote.customer_price_cents is None else quote.customer_price_cents
+
+
+def _unpriced(quote: Quote) -> bool:
+    """Available, but with no price at all: the customer cannot be told what the mode costs."""
+    return quote.state == Quote.State.AVAILABLE and _customer_price(quote) is None
+
+
 def _offer_from_quote(quote: Quote, now: datetime) -> ModeOffer:
-    price = quote.customer_price_cents
-    if price is None:
-        price = quote.price_cents
+    # A mode nobody priced is not offered as free: it is shown as a failed quote ("Price
+    # unavailable"), cannot be chosen, and the customer may ask for the prices again.
     return ModeOffer(
         mode=quote.mode,
-        state=quote.state,
-        customer_price_cents=price,
+        state=Quote.State.FAILED if _unpriced(quote) else quote.state,
+        customer_price_cents=_customer_price(quote),
         dropoff_points=[p for p in quote.dropoff_points if isinstance(p, dict) and p.get("code")],
         pickup_slots=[s for s in quote.pickup_slots if isinstance(s, dict)],
         expired=quote.expires_at is not None and quote.expires_at < now,
@@ -153,7 +163,7 @@ def portal_quotes_ensure(*, shipback: Shipback) -> None:
 
 @transaction.atomic
 def portal_quotes_retry(*, shipback_id) -> None:
-    """Ask again for the quotes that failed or expired."""
+    """Ask again for the quotes that failed, expired or came without a price."""
     shipback = Shipback.objects.select_for_update().get(pk=shipback_id)
     if not shipback.is_modifiable:
         raise PortalError(str(SERVICE_MESSAGES["SHIPBACK_REGISTERED"]))
@@ -161,7 +171,9 @@ def portal_quotes_retry(*, shipback_id) -> None:
     stale = [
         quote.pk
         for quote in shipback.quotes.all()
-        if quote.state == Quote.State.FAILED or (quote.expires_at and quote.expires_at < now)
+        if quote.state == Quote.State.FAILED
+        or _unpriced(quote)
+        or (quote.expires_at and quote.expires_at < now)
     ]
     Quote.objects.filter(pk__in=stale).delete()
     quotes_request(shipback_id=shipback.pk)
