@@ -1,11 +1,17 @@
 """The tables behind the demo data (see ``shipbacks.demo``): a merchant selling clothes, outdoor
-gear, homeware and audio across Europe and the US."""
+gear, homeware and audio across Europe and the US; what the random choices are seeded with and
+who acts."""
 
 from dataclasses import dataclass
 
 from orders.services import AddressData, CustomerData
+from returns_portal.actors import Actor
 
-from .models import Warehouse
+from ..models import Warehouse
+
+SEED = "returns-portal-demo"
+# States only change through the services, with the system as the actor.
+ACTOR = Actor.system()
 
 BRANDS = (
     ("maison-lune", "Maison Lune"),
