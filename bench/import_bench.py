@@ -9,8 +9,9 @@ are deleted), it generates a CSV file of ``--rows`` products as a manager would 
 then times, ``--rounds`` times each, interleaved, on an empty catalog:
 
 - the import: what the import task does once a manager confirms the preview,
-  ``import_job_run`` (read the uploaded file, check every row, then in one transaction COPY
-  the rows into a temporary table, upsert them into the catalog and write their history rows),
+  ``import_job_run`` (read the uploaded file; then in one transaction, a thread checks every
+  row while, a chunk at a time, the rows already checked are COPYed into a temporary table,
+  upserted into the catalog and their history rows written),
   Celery's transport excluded;
 - COPY: a plain ``COPY catalog_product (...) FROM STDIN (FORMAT csv)`` of the same products,
   ready-made (ids, brand ids and times filled in beforehand), committed.

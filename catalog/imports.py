@@ -8,12 +8,15 @@ current brand for an existing one. Columns left out of the file keep their value
 
 Written set-based, for catalogs of a hundred thousand products: on PostgreSQL the rows are
 copied (``COPY``) into a temporary table, then one statement upserts them and records their
-history rows (``INSERT … SELECT``); elsewhere (SQLite) in batches, inserts and updates sent with
-``executemany``. Integrators hear of each new product (``product.created``) as when one is
+history rows (``INSERT … SELECT``), a chunk at a time while a thread checks the next rows, so
+that Python and the database work at once; elsewhere (SQLite) in batches, inserts and updates
+sent with ``executemany``. Integrators hear of each new product (``product.created``) as when one is
 created through the API, one delivery per endpoint and product, written in bulk.
 """
 
 import json
+import queue
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -43,6 +46,16 @@ from returns_portal.models import WebhookDelivery, WebhookEndpoint
 from .models import Brand, Product
 
 EVENT_CREATED = "product.created"
+# Rows a chunk of an import written while checked holds (ProductCsv.check_and_write): large
+# enough that the statements per chunk cost little, small enough that the database starts early.
+STREAM_CHUNK_ROWS = 25_000
+_DONE = object()
+
+
+def _no_queries(execute, sql, params, many, context):
+    raise RuntimeError("The thread checking an import's rows reads no database.")
+
+
 # Fields the file names by another name: the brand by its reference.
 FIELD_OF_COLUMN = {"brand": "brand_id"}
 
@@ -99,17 +112,41 @@ class ProductCsv(CsvFormat):
         """Every row checked; duplicates of a reference and unknown brands are errors. Records
         are lists of the fields in ``checked.fields``. The preview also counts how many
         products are new."""
-        errors = RowErrors()
-        checked = Checked(records=[], errors=errors)
+        checked = self._checking(table)
+        brands = self._brands(table)
+        checked.records.extend(self._checked_records(table, checked, brands, progress))
+        records = checked.records
+        if preview and not checked.errors:
+            references = [record[checked.fields.index("reference")] for record in records]
+            existing = 0
+            for part in chunks(references):
+                existing += Product.objects.filter(reference__in=part).count()
+            checked.to_update = existing
+            checked.to_create = len(records) - existing
+        return checked
+
+    def _checking(self, table: CsvTable) -> Checked:
+        checked = Checked(records=[], errors=RowErrors())
+        checked.fields = [FIELD_OF_COLUMN.get(name, name) for name in table.header]
+        return checked
+
+    def _brands(self, table: CsvTable) -> dict[str, int]:
+        """The brands' ids by reference, when the file names brands."""
+        if "brand" not in table.header:
+            return {}
+        return dict(Brand.objects.values_list("reference", "pk"))
+
+    def _checked_records(
+        self, table: CsvTable, checked: Checked, brands: dict, progress: Progress = no_progress
+    ) -> Iterator[list]:
+        """The records of the rows that pass every check, brands turned into their ids; the
+        other rows add their errors to ``checked``. Reads no database: it may run in a thread
+        of its own."""
+        errors = checked.errors
         names = list(table.header)
-        checked.fields = [FIELD_OF_COLUMN.get(name, name) for name in names]
         reference_index = names.index("reference")
         brand_index = names.index("brand") if "brand" in names else None
-        brands = (
-            dict(Brand.objects.values_list("reference", "pk")) if brand_index is not None else {}
-        )
         first_row: dict[str, int] = {}
-        records = checked.records
         for number, record in self.converted_rows(table, errors, checked.sample, progress):
             reference = record[reference_index]
             if reference in first_row:
@@ -129,14 +166,56 @@ class ProductCsv(CsvFormat):
                     record[brand_index] = brand_id
                 else:
                     record[brand_index] = None
-            records.append(record)
-        if preview and not errors:
-            existing = 0
-            for part in chunks(list(first_row)):
-                existing += Product.objects.filter(reference__in=part).count()
-            checked.to_update = existing
-            checked.to_create = len(records) - existing
-        return checked
+            yield record
+
+    # --- checking while writing (PostgreSQL) ---------------------------------------------------
+
+    def writes_while_checking(self) -> bool:
+        return connection.vendor == "postgresql"
+
+    def check_and_write(self, table: CsvTable, *, job) -> tuple[Checked, Written]:
+        """The import of a file the preview passed, checked again while it is written, inside
+        the caller's transaction: a thread checks the rows, STREAM_CHUNK_ROWS at a time, while
+        the database upserts the chunks already checked, so that both work at once. When a row
+        no longer passes (a brand deleted since the preview), writing stops; the caller rolls
+        the transaction back and reports ``checked.errors`` (every row is still checked)."""
+        checked = self._checking(table)
+        brands = self._brands(table)
+        upsert = _Upsert(
+            list(checked.fields), reason=f"CSV import {job.pk}", user_id=job.confirmed_by_id
+        )
+        chunks_checked: queue.Queue = queue.Queue(maxsize=2)
+
+        def check_rows() -> None:
+            try:
+                chunk = []
+                # This thread's connection is never opened: it would outlive the import.
+                with connection.execute_wrapper(_no_queries):
+                    for record in self._checked_records(table, checked, brands):
+                        chunk.append(record)
+                        if len(chunk) == STREAM_CHUNK_ROWS:
+                            chunks_checked.put(chunk)
+                            chunk = []
+                chunks_checked.put(chunk)
+                chunks_checked.put(_DONE)
+            except BaseException as exc:  # handed to the writing thread, which raises it
+                chunks_checked.put(exc)
+
+        checker = threading.Thread(target=check_rows, name=f"csv-import-{job.pk}", daemon=True)
+        checker.start()
+        try:
+            while (chunk := chunks_checked.get()) is not _DONE:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                if chunk and not checked.errors:
+                    upsert.write(chunk)
+        finally:
+            checker.join()
+        written, created = upsert.finish()
+        if checked.errors:
+            return checked, Written()
+        _announce(created)
+        return checked, written
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -202,91 +281,126 @@ def _binary_type(field: models.Field) -> str:
 
 
 def _write_with_copy(checked: Checked, *, reason: str, user_id) -> tuple[Written, list]:
-    """PostgreSQL: COPY into a temporary table, then one statement upserts the products (only
-    the rows that change something) and writes their history rows."""
-    quote = connection.ops.quote_name
-    table = quote(Product._meta.db_table)
-    present = list(checked.fields)
-    now = timezone.now()
-    default_brand = Brand.objects.default().pk
-    defaults = _defaults(set(present))
-    # The INSERT's columns and values: a new id drawn by PostgreSQL, this import's time, the
-    # file's fields, the defaults of the others.
-    columns = ["id", "created_at", "updated_at"]
-    values = ["gen_random_uuid()", "%s", "%s"]
-    params: list = [now, now]
-    for name in present:
-        column = _field(name).column
-        columns.append(column)
-        if name == "brand_id":
-            # Empty: the product's current brand, or the default one for a new product.
-            values.append(
-                f"COALESCE(staged.brand_id, (SELECT p.brand_id FROM {table} p "  # noqa: S608
-                f"WHERE p.reference = staged.reference), %s)"
-            )
+    """PostgreSQL: every record upserted at once (see :class:`_Upsert`)."""
+    upsert = _Upsert(list(checked.fields), reason=reason, user_id=user_id)
+    upsert.write(checked.records)
+    return upsert.finish()
+
+
+class _Upsert:
+    """PostgreSQL, inside the caller's transaction: each :meth:`write` COPYs its records into a
+    temporary table, then one statement upserts them (only the rows that change something) and
+    writes their history rows; :meth:`finish` counts and drops the table."""
+
+    def __init__(self, present: list[str], *, reason: str, user_id=None):
+        quote = connection.ops.quote_name
+        table = quote(Product._meta.db_table)
+        self.present = present
+        now = timezone.now()
+        default_brand = Brand.objects.default().pk
+        defaults = _defaults(set(present))
+        # The INSERT's columns and values: a new id drawn by PostgreSQL, this import's time,
+        # the file's fields, the defaults of the others.
+        columns = ["id", "created_at", "updated_at"]
+        values = ["gen_random_uuid()", "%s", "%s"]
+        params: list = [now, now]
+        for name in present:
+            column = _field(name).column
+            columns.append(column)
+            if name == "brand_id":
+                # Empty: the product's current brand, or the default one for a new product.
+                values.append(
+                    f"COALESCE(staged.brand_id, (SELECT p.brand_id FROM {table} p "  # noqa: S608
+                    f"WHERE p.reference = staged.reference), %s)"
+                )
+                params.append(default_brand)
+            else:
+                values.append(f"staged.{quote(column)}")
+        if "brand_id" not in present:
+            columns.append("brand_id")
+            values.append("%s")
             params.append(default_brand)
-        else:
-            values.append(f"staged.{quote(column)}")
-    if "brand_id" not in present:
-        columns.append("brand_id")
-        values.append("%s")
-        params.append(default_brand)
-    for column, value in defaults.items():
-        columns.append(column)
-        values.append("%s")
-        params.append(value)
-    changing = [quote(_field(n).column) for n in present if n != "reference"]
-    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*changing, "updated_at"])
-    # Rows that change nothing are not written: no new updated_at, no history row.
-    differs = (
-        f"({', '.join(f'product.{c}' for c in changing)}) IS DISTINCT FROM "
-        f"({', '.join(f'EXCLUDED.{c}' for c in changing)})"
-    )
-    history = _history_insert("written").format(
-        history_type="CASE WHEN written.inserted THEN '+' ELSE '~' END"
-    )
-    statement = (
-        f"WITH written AS ("  # noqa: S608
-        f"INSERT INTO {table} AS product ({', '.join(quote(c) for c in columns)}) "
-        f"SELECT {', '.join(values)} FROM csv_import_product staged "
-        f"ON CONFLICT (reference) DO UPDATE SET {assignments} WHERE {differs} "
-        f"RETURNING product.*, (product.xmax = 0) AS inserted"
-        f"), history AS ({history} RETURNING history_type) "
-        f"SELECT count(*) FILTER (WHERE history_type = '+'), "
-        f"count(*) FILTER (WHERE history_type = '~') FROM history"
-    )
-    staged = ", ".join(
-        f"{quote(_field(n).column)} {_field(n).db_type(connection)}" for n in present
-    )
-    with connection.cursor() as cursor:
-        # The rows the upsert returns are kept in memory for their history rows, not spilled
-        # to disk (for this transaction only).
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"CREATE TEMPORARY TABLE csv_import_product ({staged}) ON COMMIT DROP")
-        copy_columns = ", ".join(quote(_field(n).column) for n in present)
-        # Binary: PostgreSQL has no text to parse, and psycopg encodes each row in C.
-        with cursor.copy(
-            f"COPY csv_import_product ({copy_columns}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types([_binary_type(_field(n)) for n in present])
-            for record in checked.records:
-                copy.write_row(record)
-        cursor.execute(statement, [*params, now, reason, user_id])
-        created, updated = cursor.fetchone()
-        announced = []
-        if created and _endpoints():
-            cursor.execute(
-                f"SELECT id, label, reference, ean FROM "  # noqa: S608
-                f"{quote(Product.history.model._meta.db_table)} "
-                f"WHERE history_date = %s AND history_change_reason = %s "
-                f"AND history_type = '+'",
-                [now, reason],
-            )
-            announced = cursor.fetchall()
-        # Gone now, not only at the commit: an outer transaction may import again.
-        cursor.execute("DROP TABLE csv_import_product")
-    unchanged = len(checked.records) - created - updated
-    return Written(created=created, updated=updated, unchanged=unchanged), announced
+        for column, value in defaults.items():
+            columns.append(column)
+            values.append("%s")
+            params.append(value)
+        changing = [quote(_field(n).column) for n in present if n != "reference"]
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*changing, "updated_at"])
+        # Rows that change nothing are not written: no new updated_at, no history row.
+        differs = (
+            f"({', '.join(f'product.{c}' for c in changing)}) IS DISTINCT FROM "
+            f"({', '.join(f'EXCLUDED.{c}' for c in changing)})"
+        )
+        history = _history_insert("written").format(
+            history_type="CASE WHEN written.inserted THEN '+' ELSE '~' END"
+        )
+        # With endpoints to tell of new products, the statement returns those products (their
+        # history rows, to be exact); else only how many were created and updated.
+        self.announce = bool(_endpoints())
+        result = (
+            "SELECT history_type, id, label, reference, ean FROM history"
+            if self.announce
+            else "SELECT count(*) FILTER (WHERE history_type = '+'), "
+            "count(*) FILTER (WHERE history_type = '~') FROM history"
+        )
+        self.statement = (
+            f"WITH written AS ("  # noqa: S608
+            f"INSERT INTO {table} AS product ({', '.join(quote(c) for c in columns)}) "
+            f"SELECT {', '.join(values)} FROM csv_import_product staged "
+            f"ON CONFLICT (reference) DO UPDATE SET {assignments} WHERE {differs} "
+            f"RETURNING product.*, (product.xmax = 0) AS inserted"
+            f"), history AS ({history} RETURNING history_type, id, label, reference, ean) "
+            f"{result}"
+        )
+        self.announced: list[tuple] = []
+        self.params = [*params, now, reason, user_id]
+        self.copy = (
+            f"COPY csv_import_product ({', '.join(quote(_field(n).column) for n in present)}) "
+            "FROM STDIN (FORMAT BINARY)"
+        )
+        self.types = [_binary_type(_field(n)) for n in present]
+        staged = ", ".join(
+            f"{quote(_field(n).column)} {_field(n).db_type(connection)}" for n in present
+        )
+        self.created = self.updated = self.rows = 0
+        with connection.cursor() as cursor:
+            # The rows the upsert returns are kept in memory for their history rows, not
+            # spilled to disk (for this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(f"CREATE TEMPORARY TABLE csv_import_product ({staged}) ON COMMIT DROP")
+
+    def write(self, records: list) -> None:
+        with connection.cursor() as cursor:
+            if self.rows:
+                cursor.execute("TRUNCATE csv_import_product")
+            # Binary: PostgreSQL has no text to parse, and psycopg encodes each row in C.
+            with cursor.copy(self.copy) as copy:
+                copy.set_types(self.types)
+                for record in records:
+                    copy.write_row(record)
+            cursor.execute(self.statement, self.params)
+            if self.announce:
+                created = updated = 0
+                for history_type, *product in cursor.fetchall():
+                    if history_type == "+":
+                        created += 1
+                        self.announced.append(tuple(product))
+                    else:
+                        updated += 1
+            else:
+                created, updated = cursor.fetchone()
+        self.created += created
+        self.updated += updated
+        self.rows += len(records)
+
+    def finish(self) -> tuple[Written, list]:
+        """What was written, and the new products to announce (id, label, reference, EAN)."""
+        with connection.cursor() as cursor:
+            # Gone now, not only at the commit: an outer transaction may import again.
+            cursor.execute("DROP TABLE csv_import_product")
+        unchanged = self.rows - self.created - self.updated
+        written = Written(created=self.created, updated=self.updated, unchanged=unchanged)
+        return written, self.announced
 
 
 def _write_in_batches(checked: Checked, *, reason: str, user_id) -> tuple[Written, list]:

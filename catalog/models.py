@@ -73,9 +73,9 @@ class Product(TimeStampedModel):
     )
 
     objects = ProductQuerySet.as_manager()
-    # The History page reads by product and date: the history table skips the lookup indexes
-    # (reference, EAN, dates) that would slow imports of many products down.
-    history = tracked_history(no_db_index=["reference", "ean", "created_at"])
+    # The History page reads by product: the history table skips the lookup indexes (reference,
+    # EAN, brand, dates) that would slow imports of many products down.
+    history = tracked_history(no_db_index=["reference", "ean", "created_at", "brand"])
 
     class Meta:
         ordering = ["label"]

@@ -529,6 +529,9 @@ AXES_VERBOSE = False
 # History of products, orders, shipbacks, return orders and rules (django-simple-history): read
 # in each record's "History" page. Reverting is off: states change only through the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# History is read record by record (its id is indexed), never across records by date: no index
+# on history_date to keep up on every save (and on the rows of a 100,000-product import).
+SIMPLE_HISTORY_DATE_INDEX = False
 # --- end of Back office -----------------------------------------------------------------------
 
 # --- CSV import and export --------------------------------------------------------------------

@@ -239,6 +239,12 @@ class CsvFormat:
     def header(self) -> list[str]:
         return [column.name for column in self.columns]
 
+    def writes_while_checking(self) -> bool:
+        """Whether an import checks its rows again while it writes them
+        (``check_and_write(table, job=job) -> (Checked, Written)``, in the caller's
+        transaction), rather than all of them before (``check`` then ``write``)."""
+        return False
+
     def header_errors(self, header: list[str]) -> list[str]:
         """What is wrong with a file's header: unknown, repeated and missing columns."""
         known = {column.name for column in self.columns}

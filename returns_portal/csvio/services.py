@@ -166,20 +166,14 @@ def import_job_run(*, job_id) -> ImportJob | None:
     if job is None:
         return None
     fmt = csv_format(job.kind)
+    streaming = fmt.writes_while_checking()
     try:
         table = _read(job)
-        checked = fmt.check(table, progress=_progress(job.pk), preview=False)
-    except CsvFileError as exc:
-        return _finish(job.pk, State.FAILED, failure=str(exc), **_file_error(exc))
-    if checked.errors:
-        return _finish(
-            job.pk,
-            State.FAILED,
-            failure="The file no longer passes its checks: nothing was imported.",
-            **_errors_of(checked),
-        )
-    ImportJob.objects.filter(pk=job.pk).update(rows_processed=job.rows_total or 0)
-    try:
+        if not streaming:
+            checked = fmt.check(table, progress=_progress(job.pk), preview=False)
+            if checked.errors:
+                raise NoLongerValid(checked)
+            ImportJob.objects.filter(pk=job.pk).update(rows_processed=job.rows_total or 0)
         with transaction.atomic():
             # The job's row is locked for the whole write: a second delivery of the task waits,
             # then finds the job done.
@@ -187,14 +181,29 @@ def import_job_run(*, job_id) -> ImportJob | None:
             if job.state != State.IMPORTING:
                 return None
             with _history_user(job.confirmed_by):
-                written = fmt.write(checked, job=job)
+                if streaming:
+                    checked, written = fmt.check_and_write(table, job=job)
+                    if checked.errors:
+                        raise NoLongerValid(checked)  # rolls back what was written
+                else:
+                    written = fmt.write(checked, job=job)
             return _finish(
                 job.pk,
                 State.DONE,
                 created_count=written.created,
                 updated_count=written.updated,
                 unchanged_count=written.unchanged,
+                rows_processed=job.rows_total or 0,
             )
+    except CsvFileError as exc:
+        return _finish(job.pk, State.FAILED, failure=str(exc), **_file_error(exc))
+    except NoLongerValid as exc:
+        return _finish(
+            job.pk,
+            State.FAILED,
+            failure="The file no longer passes its checks: nothing was imported.",
+            **_errors_of(exc.checked),
+        )
     except DomainError as exc:
         reason = exc.message
     except ValidationError as exc:
@@ -203,6 +212,15 @@ def import_job_run(*, job_id) -> ImportJob | None:
         logger.warning("CSV import %s refused by the database: %s", job.pk, exc)
         reason = f"The database refused the import: {str(exc).strip().splitlines()[0]}"
     return import_job_fail(job_id=job.pk, reason=reason)
+
+
+class NoLongerValid(Exception):
+    """A confirmed file whose rows no longer pass their checks (the database changed since
+    the preview): nothing of it is written."""
+
+    def __init__(self, checked: Checked):
+        super().__init__(checked.errors.count)
+        self.checked = checked
 
 
 def import_job_fail(*, job_id, reason: str) -> ImportJob | None:

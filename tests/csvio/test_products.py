@@ -316,3 +316,61 @@ def test_a_large_file_reports_its_progress_as_it_is_checked(settings):
 
     assert reports == [10, 20, 30]
     assert (job.rows_total, job.rows_processed) == (35, 35)
+
+
+# Written while checked (PostgreSQL: ProductCsv.check_and_write), a chunk at a time ------------
+
+
+@pytest.fixture
+def one_row_chunks(monkeypatch):
+    monkeypatch.setattr("catalog.imports.STREAM_CHUNK_ROWS", 1)
+
+
+def test_an_import_written_a_chunk_at_a_time_counts_and_records_every_row(one_row_chunks):
+    ProductFactory(reference="CHANGED", label="Old label")
+    ProductFactory(reference="SAME", label="Same", weight_grams=300, ean="")
+    content = products_csv(
+        product_row("NEW-1"),
+        product_row("CHANGED", label="New label"),
+        product_row("SAME", label="Same"),
+        product_row("NEW-2"),
+    )
+
+    job = import_file("products", content)
+
+    assert job.state == ImportJob.State.DONE, job.failure
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (2, 1, 1)
+    assert job.rows_processed == 4
+    assert Product.objects.get(reference="CHANGED").label == "New label"
+    assert sorted(Product.history.filter(history_type="+").values_list("reference", flat=True)) == [
+        "CHANGED",
+        "NEW-1",
+        "NEW-2",
+        "SAME",
+    ]  # two by the factories, two by the import
+    assert Product.history.filter(reference="CHANGED", history_type="~").count() == 1
+
+
+def test_a_row_refused_after_earlier_chunks_were_written_leaves_nothing_of_them(one_row_chunks):
+    from returns_portal.csvio.services import import_job_confirm, import_job_run
+
+    brand = BrandFactory(reference="acme")
+    ProductFactory(reference="KNOWN", label="Before")
+    job = upload(
+        "products",
+        products_csv(
+            product_row("A"), product_row("KNOWN", label="After"), product_row("B", brand="acme")
+        ),
+    )
+    brand.delete()
+    import_job_confirm(job=job, user=None)
+
+    job = import_job_run(job_id=job.pk)
+
+    assert job.state == ImportJob.State.FAILED
+    assert job.errors == [
+        {"row": 4, "column": "brand", "message": "No brand has the reference acme."}
+    ]
+    assert not Product.objects.filter(reference="A").exists()
+    assert Product.objects.get(reference="KNOWN").label == "Before"
+    assert not Product.history.filter(reference="A").exists()
