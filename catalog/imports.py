@@ -14,15 +14,13 @@ sent with ``executemany``. Integrators hear of each new product (``product.creat
 created through the API, one delivery per endpoint and product, written in bulk.
 """
 
-import json
 import queue
 import threading
 import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from returns_portal.csvio.files import CsvTable
@@ -41,7 +39,8 @@ from returns_portal.csvio.formats import (
     no_progress,
     text,
 )
-from returns_portal.models import WebhookDelivery, WebhookEndpoint
+from returns_portal.models import WebhookEndpoint
+from returns_portal.webhooks import webhook_emit_many, webhook_subscribers
 
 from .models import Brand, Product
 
@@ -510,47 +509,18 @@ def _write_in_batches(checked: Checked, *, reason: str, user_id) -> tuple[Writte
 
 
 def _endpoints() -> list[WebhookEndpoint]:
-    return [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(EVENT_CREATED)]
+    return webhook_subscribers(EVENT_CREATED)
 
 
 def _announce(created: list[tuple]) -> None:
     """``product.created`` for each new product, to every endpoint that wants it, as
-    ``product_create`` sends it: one delivery row per endpoint and product, bulk-inserted in the
-    import's transaction, sent after it commits."""
-    endpoints = _endpoints() if created else []
-    if not endpoints:
-        return
-    sent_at = timezone.now().isoformat(timespec="seconds")
-    ids = []
-    for part in chunks(created, settings.CSV_IMPORT_BATCH_SIZE):
-        deliveries = []
-        for pk, label, reference, ean in part:
-            event_id = uuid.uuid4()
-            body = json.dumps(
-                {
-                    "id": str(event_id),
-                    "event": EVENT_CREATED,
-                    "created_at": sent_at,
-                    "data": {"id": pk, "label": label, "reference": reference, "ean": ean},
-                },
-                cls=DjangoJSONEncoder,
-            )
-            deliveries += [
-                WebhookDelivery(
-                    endpoint=endpoint,
-                    event_id=event_id,
-                    event=EVENT_CREATED,
-                    body=body,
-                    next_attempt_at=timezone.now(),
-                )
-                for endpoint in endpoints
-            ]
-        ids += [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)]
-
-    def enqueue():
-        from returns_portal.tasks import deliver_webhook
-
-        for delivery_id in ids:
-            deliver_webhook.delay(delivery_id)
-
-    transaction.on_commit(enqueue)
+    ``product_create`` sends it, in bulk in the import's transaction, sent after it commits."""
+    if created:
+        webhook_emit_many(
+            event=EVENT_CREATED,
+            datas=(
+                {"id": pk, "label": label, "reference": reference, "ean": ean}
+                for pk, label, reference, ean in created
+            ),
+            batch_size=settings.CSV_IMPORT_BATCH_SIZE,
+        )

@@ -13,10 +13,12 @@ next one with exponential backoff for about three days.
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import random
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 import requests
@@ -53,23 +55,19 @@ def sign_standard(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def webhook_emit(*, event: str, data: dict) -> list[WebhookDelivery]:
-    """Queue ``event`` for every active endpoint subscribed to it. Call inside the transaction
-    of the change it reports: the rows commit (or roll back) with it."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(event)]
-    if not endpoints:
-        return []
+def webhook_subscribers(event: str) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to ``event``."""
+    return [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(event)]
+
+
+def _deliveries(event: str, data: dict, endpoints, created_at: str) -> list[WebhookDelivery]:
+    """One delivery of the event per endpoint, all with the same body and event id."""
     event_id = uuid.uuid4()
     body = json.dumps(
-        {
-            "id": str(event_id),
-            "event": event,
-            "created_at": timezone.now().isoformat(timespec="seconds"),
-            "data": data,
-        },
+        {"id": str(event_id), "event": event, "created_at": created_at, "data": data},
         cls=DjangoJSONEncoder,
     )
-    deliveries = WebhookDelivery.objects.bulk_create(
+    return [
         WebhookDelivery(
             endpoint=endpoint,
             event_id=event_id,
@@ -78,17 +76,48 @@ def webhook_emit(*, event: str, data: dict) -> list[WebhookDelivery]:
             next_attempt_at=timezone.now(),
         )
         for endpoint in endpoints
-    )
-    ids = [d.pk for d in deliveries]
+    ]
 
+
+def _send_after_commit(delivery_ids: list[int]) -> None:
     def enqueue():
         from .tasks import deliver_webhook
 
-        for delivery_id in ids:
+        for delivery_id in delivery_ids:
             deliver_webhook.delay(delivery_id)
 
     transaction.on_commit(enqueue)
+
+
+def webhook_emit(*, event: str, data: dict) -> list[WebhookDelivery]:
+    """Queue ``event`` for every active endpoint subscribed to it. Call inside the transaction
+    of the change it reports: the rows commit (or roll back) with it."""
+    endpoints = webhook_subscribers(event)
+    if not endpoints:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(
+        _deliveries(event, data, endpoints, timezone.now().isoformat(timespec="seconds"))
+    )
+    _send_after_commit([d.pk for d in deliveries])
     return deliveries
+
+
+def webhook_emit_many(
+    *, event: str, datas: Iterable[dict], endpoints=None, batch_size: int = 1000
+) -> int:
+    """``webhook_emit`` for many records at once (an import): one event per record, its
+    deliveries inserted ``batch_size`` events at a time. Returns how many deliveries."""
+    endpoints = webhook_subscribers(event) if endpoints is None else endpoints
+    if not endpoints:
+        return 0
+    created_at = timezone.now().isoformat(timespec="seconds")
+    ids = []
+    records = iter(datas)
+    while part := list(itertools.islice(records, batch_size)):
+        deliveries = [d for data in part for d in _deliveries(event, data, endpoints, created_at)]
+        ids += [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)]
+    _send_after_commit(ids)
+    return len(ids)
 
 
 def _headers(delivery: WebhookDelivery, body: bytes) -> dict:

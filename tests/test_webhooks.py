@@ -19,6 +19,7 @@ from returns_portal.webhooks import (
     RETRY_DELAYS,
     webhook_deliver,
     webhook_emit,
+    webhook_emit_many,
     webhook_resend,
     webhooks_due,
 )
@@ -53,6 +54,28 @@ def test_an_event_goes_to_every_active_endpoint_that_wants_it(django_capture_on_
     assert {d.endpoint for d in deliveries} == {every, wanting}
     assert len({d.event_id for d in deliveries}) == 1
     assert sorted(call.args[0] for call in delay.call_args_list) == sorted(d.pk for d in deliveries)
+
+
+def test_many_events_at_once_get_an_event_each_per_endpoint_in_batches(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    first, second = endpoint(url="https://a.example.com/"), endpoint(url="https://b.example.com/")
+    endpoint(url="https://c.example.com/", events=["shipback.created"])
+    datas = [{"id": f"p{n}"} for n in range(5)]
+
+    with (
+        mock.patch("returns_portal.tasks.deliver_webhook.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_num_queries(1 + 3),  # the endpoints, then one insert per 2 events
+    ):
+        count = webhook_emit_many(event="product.created", datas=datas, batch_size=2)
+
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert count == 10 == deliveries.count() == delay.call_count
+    assert {d.endpoint for d in deliveries} == {first, second}
+    bodies = {d.event_id: json.loads(d.body) for d in deliveries}
+    assert len(bodies) == 5
+    assert sorted(body["data"]["id"] for body in bodies.values()) == [f"p{n}" for n in range(5)]
 
 
 def test_nothing_is_queued_before_the_change_commits(django_capture_on_commit_callbacks):
