@@ -10,6 +10,7 @@ from orders.models import Order
 from returns_portal.models import StateMachine, TimeStampedModel, state_check, tracked_history
 
 from .codes import new_return_order_reference
+from .copies import copied_link, copied_time
 from .rules import Warehouse
 from .shipbacks import ReturnedItem, Shipback
 
@@ -101,13 +102,9 @@ class ReturnOrder(StateMachine, TimeStampedModel):
     arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # A copy for the dashboard (shipbacks.dashboard), which counts returns per warehouse
-    # without joins.
-    shipback_registered_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When its shipback was registered, copied when the return order is created.",
+    # A copy for the dashboard (see .copies).
+    shipback_registered_at = copied_time(
+        "When its shipback was registered, copied when the return order is created."
     )
 
     objects = ReturnOrderQuerySet.as_manager()
@@ -234,22 +231,12 @@ class ItemAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     performed_at = models.DateTimeField(default=timezone.now)
-    # Copies of the return order's, for the dashboard (shipbacks.dashboard): the actions of the
-    # period's returns without joins.
-    shipback_registered_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When the return order's shipback was registered, copied on creation.",
+    # Copies of the return order's, for the dashboard (see .copies).
+    shipback_registered_at = copied_time(
+        "When the return order's shipback was registered, copied on creation."
     )
-    warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="The warehouse where the action was taken, copied on creation.",
+    warehouse = copied_link(
+        Warehouse, "The warehouse where the action was taken, copied on creation."
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from orders.models import Customer, Order, OrderItem
 from returns_portal.models import StateMachine, TimeStampedModel, state_check, tracked_history
 
 from .codes import new_public_token, new_rma
+from .copies import copied_link, copied_time
 from .rules import ReturnReason, Warehouse
 
 
@@ -214,30 +215,15 @@ class ReturnedItem(StateMachine, TimeStampedModel):
         default=ReturnedItemState.PENDING,
         editable=False,
     )
-    # Copies for the dashboard (shipbacks.dashboard), which counts items without joins.
-    product = models.ForeignKey(
-        Product,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="The order item's product, copied when the item is added to the return.",
+    # Copies for the dashboard (see .copies).
+    product = copied_link(
+        Product, "The order item's product, copied when the item is added to the return."
     )
-    shipback_registered_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When the return was registered, copied by the registration.",
+    shipback_registered_at = copied_time(
+        "When the return was registered, copied by the registration."
     )
-    warehouse = models.ForeignKey(
-        Warehouse,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="The warehouse the registration expects the item at (its return order's).",
+    warehouse = copied_link(
+        Warehouse, "The warehouse the registration expects the item at (its return order's)."
     )
 
     class Meta:
