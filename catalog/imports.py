@@ -35,9 +35,9 @@ from returns_portal.csvio.formats import (
     Written,
     boolean,
     chunks,
+    field_text,
     integer,
     no_progress,
-    text,
 )
 from returns_portal.models import WebhookEndpoint
 from returns_portal.webhooks import webhook_emit_many, webhook_subscribers
@@ -63,10 +63,6 @@ def _field(name: str) -> models.Field:
     return Product._meta.get_field(name)
 
 
-def _text_of(name: str, *, required: bool = False):
-    return text(_field(name).max_length, required=required)
-
-
 class ProductCsv(CsvFormat):
     kind = "products"
     model = Product
@@ -76,12 +72,14 @@ class ProductCsv(CsvFormat):
         "known ones updated. Columns left out keep their value."
     )
     columns = (
-        Column("reference", _text_of("reference", required=True), "Your SKU; the key.", True),
-        Column("label", _text_of("label", required=True), "The product's name.", True),
-        Column("ean", _text_of("ean"), "EAN barcode."),
+        Column(
+            "reference", field_text(Product, "reference", required=True), "Your SKU; the key.", True
+        ),
+        Column("label", field_text(Product, "label", required=True), "The product's name.", True),
+        Column("ean", field_text(Product, "ean"), "EAN barcode."),
         Column(
             "brand",
-            text(Brand._meta.get_field("reference").max_length),
+            field_text(Brand, "reference"),
             "The brand's reference; it must exist. Empty: the default brand (new products) or "
             "the current one.",
         ),
@@ -89,7 +87,7 @@ class ProductCsv(CsvFormat):
         Column("width_mm", integer(), "Width in millimetres."),
         Column("length_mm", integer(), "Length in millimetres."),
         Column("height_mm", integer(), "Height in millimetres."),
-        Column("color", _text_of("color"), "Colour, in words."),
+        Column("color", field_text(Product, "color"), "Colour, in words."),
         Column("returnable", boolean(), "true or false (yes/no, 1/0)."),
         Column(
             "return_window_days",

@@ -25,23 +25,18 @@ from returns_portal.csvio.formats import (
     choice,
     chunks,
     email,
+    field_text,
     grouped,
     integer,
     iso_date,
     lookup,
     matching,
     no_progress,
-    text,
 )
 from returns_portal.errors import DomainError
 
 from .models import Address, Customer, Locale, Order, OrderItem
 from .services import AddressData, CustomerData, OrderData, OrderItemData, order_create
-
-
-def _max(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
 
 COUNTRY = matching(
     r"[A-Z]{2}", "The two-letter ISO 3166-1 code, in capitals (FR, US, DE).", required=False
@@ -50,36 +45,36 @@ CURRENCY = matching(r"[A-Z]{3}", "The three-letter ISO 4217 code, in capitals.",
 
 # The columns that describe the order (the same on each of its rows), then the item's.
 ORDER_COLUMNS = (
-    Column("order_number", text(_max(Order, "order_number"), required=True), "The key.", True),
+    Column("order_number", field_text(Order, "order_number", required=True), "The key.", True),
     Column("ordered_at", iso_date(required=True), "Date of the order, YYYY-MM-DD.", True),
-    Column("source", text(_max(Order, "source")), "Channel it came from (with source_ref)."),
-    Column("source_ref", text(_max(Order, "source_ref")), "Its reference there."),
+    Column("source", field_text(Order, "source"), "Channel it came from (with source_ref)."),
+    Column("source_ref", field_text(Order, "source_ref"), "Its reference there."),
     Column("customer_email", email(), "", True),
-    Column("customer_first_name", text(_max(Customer, "first_name"), required=True), "", True),
-    Column("customer_last_name", text(_max(Customer, "last_name"), required=True), "", True),
-    Column("customer_phone", text(_max(Customer, "phone")), ""),
+    Column("customer_first_name", field_text(Customer, "first_name", required=True), "", True),
+    Column("customer_last_name", field_text(Customer, "last_name", required=True), "", True),
+    Column("customer_phone", field_text(Customer, "phone"), ""),
     Column("customer_locale", choice(Locale, default=Locale.EN), "en or fr (empty: en)."),
-    Column("address_line1", text(_max(Address, "line1")), "The customer's address (optional)."),
-    Column("address_line2", text(_max(Address, "line2")), ""),
-    Column("address_zipcode", text(_max(Address, "zipcode")), ""),
-    Column("address_city", text(_max(Address, "city")), ""),
-    Column("address_state", text(_max(Address, "state")), ""),
+    Column("address_line1", field_text(Address, "line1"), "The customer's address (optional)."),
+    Column("address_line2", field_text(Address, "line2"), ""),
+    Column("address_zipcode", field_text(Address, "zipcode"), ""),
+    Column("address_city", field_text(Address, "city"), ""),
+    Column("address_state", field_text(Address, "state"), ""),
     Column("address_country_code", COUNTRY, "Two letters, in capitals (FR)."),
 )
 ITEM_COLUMNS = (
     Column(
         "item_reference",
-        text(_max(OrderItem, "reference")),
+        field_text(OrderItem, "reference"),
         "The line's reference, unique in the order (empty: its position).",
     ),
     Column(
         "item_product_reference",
-        text(_max(Product, "reference"), required=True),
+        field_text(Product, "reference", required=True),
         "The product's reference; it must exist.",
         True,
     ),
-    Column("item_label", text(_max(OrderItem, "label")), "Empty: the product's."),
-    Column("item_barcode", text(_max(OrderItem, "barcode")), ""),
+    Column("item_label", field_text(OrderItem, "label"), "Empty: the product's."),
+    Column("item_barcode", field_text(OrderItem, "barcode"), ""),
     Column("item_price_cents", integer(default=0), "Unit price in cents (empty: 0)."),
     Column("item_currency", CURRENCY, "ISO 4217 code (empty: EUR)."),
     Column(

@@ -26,52 +26,47 @@ from returns_portal.csvio.formats import (
     RowErrors,
     Written,
     choice,
+    field_text,
     grouped,
     integer,
     iso_date,
     lookup,
     no_progress,
-    text,
 )
 from returns_portal.errors import DomainError
 
 from .models import ExpectedItem, ReturnOrder, Warehouse
 from .services import ExpectedItemData, return_order_create
 
-
-def _max(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
 RETURN_ORDER_COLUMNS = (
     Column(
         "reference",
-        text(_max(ReturnOrder, "reference"), required=True),
+        field_text(ReturnOrder, "reference", required=True),
         "The return order's reference, new; its rows share it.",
         True,
     ),
     Column(
         "warehouse",
-        text(_max(Warehouse, "reference"), required=True),
+        field_text(Warehouse, "reference", required=True),
         "The reference of the warehouse expecting it (active).",
         True,
     ),
-    Column("order_number", text(_max(Order, "order_number")), "The order returned, if known."),
-    Column("source", text(_max(ReturnOrder, "source")), "Without an order: where it comes from…"),
-    Column("source_ref", text(_max(ReturnOrder, "source_ref")), "… and its reference there."),
+    Column("order_number", field_text(Order, "order_number"), "The order returned, if known."),
+    Column("source", field_text(ReturnOrder, "source"), "Without an order: where it comes from…"),
+    Column("source_ref", field_text(ReturnOrder, "source_ref"), "… and its reference there."),
     Column(
         "type",
         choice(ReturnOrder.Type, default=ReturnOrder.Type.CUSTOMER),
         f"{', '.join(ReturnOrder.Type.values)} (empty: {ReturnOrder.Type.CUSTOMER.value}).",
     ),
-    Column("reason", text(_max(ReturnOrder, "reason")), ""),
-    Column("reason_ref", text(_max(ReturnOrder, "reason_ref")), ""),
-    Column("tracking_number", text(_max(ReturnOrder, "tracking_number")), ""),
+    Column("reason", field_text(ReturnOrder, "reason"), ""),
+    Column("reason_ref", field_text(ReturnOrder, "reason_ref"), ""),
+    Column("tracking_number", field_text(ReturnOrder, "tracking_number"), ""),
 )
 ITEM_COLUMNS = (
     Column(
         "product_reference",
-        text(_max(Product, "reference"), required=True),
+        field_text(Product, "reference", required=True),
         "The product expected; it must exist.",
         True,
     ),
@@ -81,7 +76,7 @@ ITEM_COLUMNS = (
         choice(ExpectedItem.RequestedAction, default=ExpectedItem.RequestedAction.DEFAULT),
         f"{', '.join(ExpectedItem.RequestedAction.values)} (empty: default).",
     ),
-    Column("lot_number", text(_max(ExpectedItem, "lot_number")), ""),
+    Column("lot_number", field_text(ExpectedItem, "lot_number"), ""),
     Column("lot_date", iso_date(), "YYYY-MM-DD."),
 )
 

@@ -59,6 +59,11 @@ def text(max_length: int, *, required: bool = False) -> Callable[[str], str]:
     return check
 
 
+def field_text(model, name: str, *, required: bool = False) -> Callable[[str], str]:
+    """``text`` as long as the model's field ``name`` allows."""
+    return text(model._meta.get_field(name).max_length, required=required)
+
+
 def integer(
     *, min_value: int = 0, max_value: int = MAX_INTEGER, required: bool = False, default=None
 ) -> Callable[[str], int | None]:
