@@ -31,30 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rp_dashboard_bench"
 WARMUP = 3
-
-
-def _setup(database_url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="returns_portal.settings",
-        DATABASE_URL=database_url,
-        DEBUG="false",  # production's code paths, no query log kept in memory
-        SECRET_KEY="bench-only-secret-key-bench-only-secret-key-bench-only",  # noqa: S106
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-        CELERY_BROKER_URL="memory://",
-        SYNC_ENABLED="false",
-        LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _timed_ms(call) -> float:
@@ -70,7 +50,7 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=600)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
-    _setup(args.database_url)
+    setup_django(args.database_url)
 
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -151,9 +131,9 @@ def main() -> int:
         if not values:
             over.append(name)
             continue
-        p95 = _percentile(values, 0.95)
+        p95 = percentile(values, 0.95)
         print(
-            f"{name:30} {_percentile(values, 0.5):7.1f} {p95:7.1f} {max(values):7.1f} "
+            f"{name:30} {percentile(values, 0.5):7.1f} {p95:7.1f} {max(values):7.1f} "
             f"{statistics.mean(values):7.1f}"
         )
         if p95 > args.budget_ms:

@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate_orders import _check_columns, _insert, ensure_database  # noqa: E402
+from bench.common import ensure_database  # noqa: E402
+from bench.generate_orders import _check_columns, _insert  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rp_dashboard_bench"
 PRODUCTS = 1000

@@ -28,31 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/returns_portal_bench"
-
-
-def _setup(database_url: str) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="returns_portal.settings",
-        DATABASE_URL=database_url,
-        DEBUG="false",  # production's code paths, no query log kept in memory
-        SECRET_KEY="bench-only-secret-key-bench-only-secret-key-bench-only",  # noqa: S106
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-        CELERY_BROKER_URL="memory://",
-        SYNC_ENABLED="false",
-        LOG_LEVEL="ERROR",
-        # Every lookup comes from this one client: the limit is not what is measured.
-        RETURNS_PORTAL_LOOKUP_ATTEMPTS="1000000000",
-    )
-    import django
-
-    django.setup()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -63,7 +41,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
-    _setup(args.database_url)
+    # Every lookup comes from this one client: the limit is not what is measured.
+    setup_django(args.database_url, RETURNS_PORTAL_LOOKUP_ATTEMPTS="1000000000")
 
     from django.db import connection
     from django.test import Client
@@ -141,10 +120,10 @@ def main() -> int:
     print(f"{'page':32} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'mean':>7}")
     over = []
     for name, values in timings.items():
-        p95 = _percentile(values, 0.95)
+        p95 = percentile(values, 0.95)
         print(
-            f"{name:32} {_percentile(values, 0.5):7.1f} {p95:7.1f} "
-            f"{_percentile(values, 0.99):7.1f} {max(values):7.1f} {statistics.mean(values):7.1f}"
+            f"{name:32} {percentile(values, 0.5):7.1f} {p95:7.1f} "
+            f"{percentile(values, 0.99):7.1f} {max(values):7.1f} {statistics.mean(values):7.1f}"
         )
         if p95 > args.budget_ms:
             over.append(name)
