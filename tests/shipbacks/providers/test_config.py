@@ -91,3 +91,29 @@ def test_warehouse_adapters_share_one_interface(name):
 def test_shoprunback_is_not_a_warehouse_provider():
     with pytest.raises(ImproperlyConfigured):
         warehouse_adapter("shoprunback")
+
+
+def test_a_session_reads_the_proxy_and_ca_bundle_of_the_environment_once(settings, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "kibo.example.com")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/company-ca.pem")
+    settings.SHIPBOB_URL = "https://shipbob.example.com"
+    settings.KIBO_URL = "https://kibo.example.com"
+
+    shipbob, kibo = get_client("shipbob").session, get_client("kibo").session
+    monkeypatch.setenv("HTTPS_PROXY", "http://another-proxy:3128")
+
+    assert shipbob.proxies["https"] == "http://proxy.internal:3128"
+    assert kibo.proxies == {}  # NO_PROXY names it
+    assert shipbob.verify == kibo.verify == "/etc/company-ca.pem"
+    # Not read again on each request: requests would merge the environment in.
+    assert shipbob.trust_env is False
+    assert get_client("shipbob").session.proxies["https"] == "http://proxy.internal:3128"
+
+
+def test_a_provider_moved_to_another_url_gets_a_session_for_it(settings):
+    settings.SHIPBOB_URL = "https://one.example.com"
+    first = get_client("shipbob").session
+    settings.SHIPBOB_URL = "https://two.example.com"
+
+    assert get_client("shipbob").session is not first
