@@ -18,7 +18,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import requests
@@ -89,12 +89,16 @@ def _send_after_commit(delivery_ids: list[int]) -> None:
     transaction.on_commit(enqueue)
 
 
-def webhook_emit(*, event: str, data: dict) -> list[WebhookDelivery]:
+def webhook_emit(*, event: str, data: dict | Callable[[], dict]) -> list[WebhookDelivery]:
     """Queue ``event`` for every active endpoint subscribed to it. Call inside the transaction
-    of the change it reports: the rows commit (or roll back) with it."""
+    of the change it reports: the rows commit (or roll back) with it. ``data``: the payload, or
+    a function giving it, called only when an endpoint subscribes (a record's serialization
+    costs more than finding that nobody listens)."""
     endpoints = webhook_subscribers(event)
     if not endpoints:
         return []
+    if callable(data):
+        data = data()
     deliveries = WebhookDelivery.objects.bulk_create(
         _deliveries(event, data, endpoints, timezone.now().isoformat(timespec="seconds"))
     )

@@ -56,6 +56,26 @@ def test_an_event_goes_to_every_active_endpoint_that_wants_it(django_capture_on_
     assert sorted(call.args[0] for call in delay.call_args_list) == sorted(d.pk for d in deliveries)
 
 
+def test_a_payload_given_as_a_function_is_built_only_when_an_endpoint_listens(
+    django_capture_on_commit_callbacks,
+):
+    built = []
+
+    def payload():
+        built.append(1)
+        return {"id": "x"}
+
+    endpoint(url="https://a.example.com/", events=["product.created"])
+    with mock.patch("returns_portal.tasks.deliver_webhook.delay"):
+        assert webhook_emit(event="shipback.created", data=payload) == []
+        assert built == []
+        endpoint(url="https://b.example.com/", events=["shipback.created"])
+        (delivery,) = webhook_emit(event="shipback.created", data=payload)
+
+    assert built == [1]
+    assert json.loads(delivery.body)["data"] == {"id": "x"}
+
+
 def test_many_events_at_once_get_an_event_each_per_endpoint_in_batches(
     django_capture_on_commit_callbacks, django_assert_num_queries
 ):

@@ -100,18 +100,20 @@ def notify_customer(*, shipback_id, kind: str, at=None) -> None:
 
 
 def notify_shipback(shipback: Shipback) -> None:
-    webhook_emit(event=f"shipback.{shipback.state}", data=shipback_data(shipback))
+    webhook_emit(event=f"shipback.{shipback.state}", data=lambda: shipback_data(shipback))
     if shipback.state in CUSTOMER_EMAILS:
         kind, milestone = CUSTOMER_EMAILS[shipback.state]
         notify_customer(shipback_id=shipback.pk, kind=kind, at=getattr(shipback, milestone))
 
 
 def notify_returned_item(item: ReturnedItem) -> None:
-    webhook_emit(event=f"returneditem.{item.state}", data=returned_item_data(item))
+    webhook_emit(event=f"returneditem.{item.state}", data=lambda: returned_item_data(item))
 
 
 def notify_return_order(return_order: ReturnOrder) -> None:
-    webhook_emit(event=f"return_order.{return_order.state}", data=return_order_data(return_order))
+    webhook_emit(
+        event=f"return_order.{return_order.state}", data=lambda: return_order_data(return_order)
+    )
     if return_order.state == ReturnOrder.State.ARRIVED and return_order.shipback_id:
         notify_customer(
             shipback_id=return_order.shipback_id, kind="received", at=return_order.arrived_at

@@ -107,10 +107,12 @@ def call_enqueue(
     """
     if not sync_enabled():
         return None
-    key = key or f"{provider}:{target}:{operation}:{uuid.uuid4().hex}"
-    written = ProviderCall.objects.filter(idempotency_key=key)
-    if written.exists():  # a light look first: mostly, there is none
-        return written.get()
+    if key:
+        written = ProviderCall.objects.filter(idempotency_key=key)
+        if written.exists():  # a light look first: mostly, there is none
+            return written.get()
+    else:
+        key = f"{provider}:{target}:{operation}:{uuid.uuid4().hex}"  # new: nothing to look up
     now = timezone.now()
     call = ProviderCall(
         provider=provider,

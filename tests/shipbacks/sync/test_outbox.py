@@ -83,6 +83,21 @@ def test_a_call_with_an_existing_idempotency_key_is_not_written_twice():
     assert ProviderCall.objects.count() == 1
 
 
+def test_a_call_without_idempotency_key_is_written_without_looking_for_one(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(3):  # the insert, in a savepoint: nothing read first
+        first = outbox.call_enqueue(
+            provider="shipbob", operation=Operation.RETURN_ORDER_POLL, target="RO1"
+        )
+    again = outbox.call_enqueue(
+        provider="shipbob", operation=Operation.RETURN_ORDER_POLL, target="RO1"
+    )
+
+    assert again.pk != first.pk
+    assert first.idempotency_key != again.idempotency_key
+
+
 def test_nothing_is_written_while_sync_is_paused(actor):
     with outbox.sync_paused():
         _create_shipback(actor)
