@@ -10,10 +10,10 @@ with ``DATABASE_URL=postgres://...`` a ``<name>_bench`` database (dropped and cr
 SQLite in a temporary directory; the broker is ``CELERY_BROKER_URL``'s Redis with keys of its
 own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary directory.
 
-1. Capacity: two processes (``--threads`` at a time each) make the sandbox requests a push makes
-   (ShipBob: look the return up by reference, create it), directly with the provider client,
-   one client per thread whose connection is kept alive as the workers' are: records per
-   second.
+1. Capacity: two processes (``--threads`` at a time each) make the sandbox request a push makes
+   (ShipBob: create the return; a first attempt does not look it up by reference first),
+   directly with the provider client, one client per thread whose connection is kept alive as
+   the workers' are: records per second.
 2. Sync: ``--count`` return orders are created through the services (each writes its outbox row
    and sends its task), then the two workers start and push them (``--batch``: the calls a task
    sends, SYNC_SEND_BATCH; its default unless given): records per second from the workers being
@@ -232,7 +232,7 @@ def _direct_pushes(args) -> tuple[int, float]:
             local.client = ShipBobClient(base_url=base_url, token="bench", channel_id="1")  # noqa: S106
         client = local.client
         try:
-            adapter.ensure_return_order(
+            adapter.create_return_order(
                 client,
                 ReturnOrderRequest(
                     reference=reference,

@@ -2,10 +2,12 @@
 completion, and what their webhooks report.
 
 A return order whose warehouse is not managed here is created at its provider under our
-reference (Shippingbo ``reason_ref``, ShipBob ``reference_id``), looked up by that reference
-first, so a create repeated after a lost answer finds the first one. Kibo OMS cannot be searched
-(seed 004): its ``returnID`` is stored in the transaction that marks the create done, and the
-residual risk is the same as for ShopRunBack shipbacks (see ``shoprunback.py``).
+reference (Shippingbo ``reason_ref``, ShipBob ``reference_id``). A create tried again after an
+attempt whose outcome is unknown looks the return up by that reference first, so it finds the
+first one; a first attempt creates straight away (one request, not two: Shippingbo counts each
+route against its rate limit). Kibo OMS cannot be searched (seed 004): its ``returnID`` is
+stored in the transaction that marks the create done, and the residual risk is the same as for
+ShopRunBack shipbacks (see ``shoprunback.py``).
 
 Then the return order is polled until it is completed or cancelled: the receipts and the
 actions taken (ShipBob ``action_taken``, Shippingbo restocked or not restockable units, Kibo's
@@ -165,9 +167,11 @@ def return_order_create(call: ProviderCall) -> Done:
             "%s return created again after an uncertain attempt: %s", call.provider, call
         )
         result["possible_duplicate"] = True
-    remote = adapter.ensure_return_order(
-        get_client(call.provider), return_order_request(return_order)
-    )
+    # A first attempt creates: nothing can be at the provider under our reference yet. After an
+    # attempt whose outcome is unknown (a timeout, a 5xx, a worker gone), the adapter looks the
+    # return up first, where the provider can be asked (not Kibo: see above).
+    push = adapter.create_return_order if call.attempts <= 1 else adapter.ensure_return_order
+    remote = push(get_client(call.provider), return_order_request(return_order))
 
     def record():
         return_order_apply_remote(

@@ -64,7 +64,8 @@ def test_500_then_429_then_a_timeout_then_success_creates_the_return_once(
 ):
     # given
     return_order = shipbob_return_order
-    http.get(RETURNS, status=500, json={"title": "Internal Server Error"})
+    # The first attempt creates straight away; the next ones look the return up first.
+    http.post(RETURNS, status=500, json={"title": "Internal Server Error"})
     http.get(RETURNS, status=429, headers={"Retry-After": "7"})
     http.get(RETURNS, body=requests.exceptions.ConnectTimeout("connect timed out"))
     http.get(RETURNS, json={"items": []})
@@ -90,15 +91,25 @@ def test_500_then_429_then_a_timeout_then_success_creates_the_return_once(
         0,
         "",
     )
-    assert posts(http) == 1
+    assert posts(http) == 2  # the one refused with a 500, the one that created it
+    assert [c.request.method for c in http.calls] == ["POST", "GET", "GET", "GET", "POST"]
     assert ReturnOrder.objects.get(pk=return_order.pk).provider_id == "512345"
+
+
+def test_a_first_attempt_creates_without_looking_the_return_up(http, shipbob_return_order):
+    http.post(RETURNS, status=201, json=created(shipbob_return_order))
+    call = ProviderCall.objects.get(operation=ProviderCall.Operation.RETURN_ORDER_CREATE)
+
+    done = attempt(call)
+
+    assert (done.state, done.attempts) == (State.SUCCEEDED, 1)
+    assert [c.request.method for c in http.calls] == ["POST"]
 
 
 def test_a_create_whose_answer_was_lost_is_found_by_reference_not_created_again(
     http, shipbob_return_order
 ):
     return_order = shipbob_return_order
-    http.get(RETURNS, json={"items": []})
     http.post(RETURNS, body=requests.exceptions.ReadTimeout("read timed out"))
     http.get(RETURNS, json={"items": [created(return_order) | {"status": "AwaitingArrival"}]})
     call = ProviderCall.objects.get(operation=ProviderCall.Operation.RETURN_ORDER_CREATE)

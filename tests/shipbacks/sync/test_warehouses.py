@@ -87,7 +87,6 @@ def test_a_return_order_is_created_at_shippingbo_from_its_order_id(
         reason="broken product",
         reason_ref="REPAIR",
     )
-    http.get(f"{SHIPPINGBO}/return_orders", json={"return_orders": []})
     http.post(
         f"{SHIPPINGBO}/return_orders", json=load_payload("shippingbo/return_order_new_wrapped.json")
     )
@@ -95,8 +94,9 @@ def test_a_return_order_is_created_at_shippingbo_from_its_order_id(
     # when
     run_calls(rounds=1)
 
-    # then
-    assert body(http.calls[1]) == {
+    # then: created straight away (a first attempt: nothing to look up under our reference)
+    assert len(http.calls) == 1
+    assert body(http.calls[0]) == {
         "order_id": 123,
         "reason": "broken product (REPAIR)",
         "reason_ref": return_order.reference,
@@ -105,7 +105,6 @@ def test_a_return_order_is_created_at_shippingbo_from_its_order_id(
         "return_order_expected_items_attributes": [{"quantity": 2, "user_ref": "my_sku"}],
         "supplier_id": 28714,
     }
-    assert f"search%5Breason_ref__eq%5D={return_order.reference}" in http.calls[0].request.url
     return_order.refresh_from_db()
     assert return_order.provider_id == "4522"
     assert return_order.state == RO.AWAITING_ARRIVAL
@@ -124,14 +123,40 @@ def test_a_third_party_return_order_names_its_order_by_source(http, actor, shipp
         order=order,
         lines=[ExpectedItemData(product=ProductFactory(), quantity=1)],
     )
-    http.get(f"{SHIPPINGBO}/return_orders", json=[])
     http.post(f"{SHIPPINGBO}/return_orders", json={"id": 9, "state": "new"})
 
     run_calls(rounds=1)
 
-    sent = body(http.calls[1])
+    sent = body(http.calls[0])
     assert (sent["source"], sent["source_ref"]) == ("Amazon", "402-1234567")
     assert "order_id" not in sent
+
+
+def test_a_shippingbo_create_tried_again_finds_the_first_by_its_reason_ref(
+    http, actor, shippingbo_warehouse
+):
+    # given: the first create answered with a 502 (it may have been made)
+    return_order = a_return_order(
+        shippingbo_warehouse,
+        actor,
+        order=OrderFactory(shippingbo_order_id=123),
+        lines=[ExpectedItemData(product=ProductFactory(), quantity=1)],
+    )
+    http.post(f"{SHIPPINGBO}/return_orders", status=502, json={"error": "Bad gateway"})
+    found = load_payload("shippingbo/return_order_new_wrapped.json")["return_order"]
+    http.get(
+        f"{SHIPPINGBO}/return_orders",
+        json={"return_orders": [found | {"reason_ref": return_order.reference}]},
+    )
+
+    # when: the first attempt, then the next one
+    run_calls(rounds=2)
+
+    # then: looked up by our reference, found, not created again
+    assert [c.request.method for c in http.calls] == ["POST", "GET"]
+    assert f"search%5Breason_ref__eq%5D={return_order.reference}" in http.calls[1].request.url
+    return_order.refresh_from_db()
+    assert return_order.provider_id == "4522"
 
 
 def test_a_return_order_returned_at_shippingbo_is_received_and_completed_here(
@@ -243,12 +268,12 @@ def test_a_return_order_is_created_at_shipbob_with_its_inventory_and_references(
     http, shipbob_return_order
 ):
     return_order = shipbob_return_order
-    http.get(f"{SHIPBOB}/2025-07/return", json={"items": []})
     http.post(f"{SHIPBOB}/2025-07/return", json=_shipbob_created(return_order), status=201)
 
     run_calls(rounds=1)
 
-    assert body(http.calls[1]) == {
+    assert len(http.calls) == 1
+    assert body(http.calls[0]) == {
         "fulfillment_center": {"id": 8},
         "inventory": [
             {
@@ -263,7 +288,7 @@ def test_a_return_order_is_created_at_shipbob_with_its_inventory_and_references(
         "original_shipment_id": 987654,
         "tracking_number": "1Z9999999999999999",
     }
-    assert http.calls[1].request.headers["shipbob_channel_id"] == "7"
+    assert http.calls[0].request.headers["shipbob_channel_id"] == "7"
     return_order.refresh_from_db()
     assert (return_order.provider_id, return_order.state) == ("512345", RO.AWAITING_ARRIVAL)
 
