@@ -60,7 +60,7 @@ def provider_session(name: str) -> requests.Session:
 def _session(base_url: str) -> requests.Session:
     """A session for ``base_url`` that reads the environment once, here: its proxies (honouring
     NO_PROXY for this URL) and its CA bundle. Left to requests, every request reads the whole
-    environment again, twice, as much CPU as the rest of the request's own work."""
+    environment again, twice: a third of a push's client CPU in the sync bench."""
     session = requests.Session()
     session.trust_env = False
     session.proxies = requests.utils.get_environ_proxies(base_url)
