@@ -14,6 +14,7 @@ sent with ``executemany``. Integrators hear of each new product (``product.creat
 created through the API, one delivery per endpoint and product, written in bulk.
 """
 
+import contextlib
 import queue
 import threading
 import uuid
@@ -182,6 +183,7 @@ class ProductCsv(CsvFormat):
             list(checked.fields), reason=f"CSV import {job.pk}", user_id=job.confirmed_by_id
         )
         chunks_checked: queue.Queue = queue.Queue(maxsize=2)
+        writing_stopped = threading.Event()
 
         def check_rows() -> None:
             try:
@@ -189,6 +191,8 @@ class ProductCsv(CsvFormat):
                 # This thread's connection is never opened: it would outlive the import.
                 with connection.execute_wrapper(_no_queries):
                     for record in self._checked_records(table, checked, brands):
+                        if writing_stopped.is_set():
+                            return
                         chunk.append(record)
                         if len(chunk) == STREAM_CHUNK_ROWS:
                             chunks_checked.put(chunk)
@@ -207,6 +211,12 @@ class ProductCsv(CsvFormat):
                 if chunk and not checked.errors:
                     upsert.write(chunk)
         finally:
+            # Writing failed (the database refused a chunk): the checker stops, and the chunk it
+            # may be waiting to hand over is taken, so that it is never left blocked.
+            writing_stopped.set()
+            while checker.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    chunks_checked.get(timeout=0.05)
             checker.join()
         written, created = upsert.finish()
         if checked.errors:

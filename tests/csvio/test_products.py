@@ -351,6 +351,39 @@ def test_an_import_written_a_chunk_at_a_time_counts_and_records_every_row(one_ro
     assert Product.history.filter(reference="CHANGED", history_type="~").count() == 1
 
 
+def test_a_chunk_the_database_refuses_fails_the_import_without_waiting_on_the_checker(
+    one_row_chunks, monkeypatch
+):
+    import signal
+
+    from django.db import DatabaseError, connection
+
+    from catalog.imports import _Upsert
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Written while checked on PostgreSQL only.")
+    # The checker has many chunks still to hand over when the first write is refused.
+    monkeypatch.setattr(
+        _Upsert, "write", mock.Mock(side_effect=DatabaseError("disk full"), autospec=True)
+    )
+    content = products_csv(*[product_row(f"P{n:03d}") for n in range(20)])
+
+    def waited_too_long(signum, frame):
+        raise TimeoutError("the import waits forever on its checker thread")
+
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(30)
+    try:
+        job = import_file("products", content)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+    assert job.state == ImportJob.State.FAILED
+    assert "disk full" in job.failure
+    assert not Product.objects.filter(reference__startswith="P0").exists()
+
+
 def test_a_row_refused_after_earlier_chunks_were_written_leaves_nothing_of_them(one_row_chunks):
     from returns_portal.csvio.services import import_job_confirm, import_job_run
 
