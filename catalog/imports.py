@@ -40,7 +40,6 @@ from returns_portal.csvio.formats import (
     integer,
     no_progress,
 )
-from returns_portal.models import WebhookEndpoint
 from returns_portal.webhooks import webhook_emit_many, webhook_subscribers
 
 from .models import Brand, Product
@@ -343,7 +342,7 @@ class _Upsert:
         )
         # With endpoints to tell of new products, the statement returns those products (their
         # history rows, to be exact); else only how many were created and updated.
-        self.announce = bool(_endpoints())
+        self.announce = bool(webhook_subscribers(EVENT_CREATED))
         result = (
             "SELECT history_type, id, label, reference, ean FROM history"
             if self.announce
@@ -514,10 +513,6 @@ def _write_in_batches(checked: Checked, *, reason: str, user_id) -> tuple[Writte
             (row["id"], row["label"], row["reference"], row.get("ean", "")) for row in new
         ]
     return written, announced
-
-
-def _endpoints() -> list[WebhookEndpoint]:
-    return webhook_subscribers(EVENT_CREATED)
 
 
 def _announce(created: list[tuple]) -> None:

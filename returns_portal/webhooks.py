@@ -106,12 +106,10 @@ def webhook_emit(*, event: str, data: dict | Callable[[], dict]) -> list[Webhook
     return deliveries
 
 
-def webhook_emit_many(
-    *, event: str, datas: Iterable[dict], endpoints=None, batch_size: int = 1000
-) -> int:
+def webhook_emit_many(*, event: str, datas: Iterable[dict], batch_size: int = 1000) -> int:
     """``webhook_emit`` for many records at once (an import): one event per record, its
     deliveries inserted ``batch_size`` events at a time. Returns how many deliveries."""
-    endpoints = webhook_subscribers(event) if endpoints is None else endpoints
+    endpoints = webhook_subscribers(event)
     if not endpoints:
         return 0
     created_at = timezone.now().isoformat(timespec="seconds")
