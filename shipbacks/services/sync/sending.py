@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
 from returns_portal.errors import DomainError
@@ -79,6 +79,13 @@ def schedule_next_attempt(call: ProviderCall) -> None:
     if countdown is not None:
         send_on_commit(call, countdown)
     ProviderCall.objects.filter(pk=call.pk).update(enqueued_for=call.enqueued_for)
+
+
+def _followers(call: ProviderCall):
+    """The open calls written after ``call`` on the same record."""
+    return ProviderCall.objects.open().filter(
+        provider=call.provider, target=call.target, pk__gt=call.pk
+    )
 
 
 def wake_followers(call: ProviderCall) -> None:
@@ -364,11 +371,15 @@ def _finish(call: ProviderCall, apply: Callable[[ProviderCall], None], record=No
     """
     with transaction.atomic():
         # The claim loaded the whole row and only this worker writes it while it runs: the lock
-        # reads back just what someone else may have changed.
-        state, attempts = (
+        # reads back just what someone else may have changed, and whether calls on the same
+        # record wait behind it (mostly none: then they are not looked for again below). One
+        # written by another transaction between this lock and the commit is not woken: its
+        # message found this call running, so the sweeper sends it (as when a message is lost).
+        state, attempts, followed = (
             ProviderCall.objects.select_for_update()
             .filter(pk=call.pk)
-            .values_list("state", "attempts")
+            .annotate(followed=Exists(_followers(call)))
+            .values_list("state", "attempts", "followed")
             .get()
         )
         if state == State.CANCELLED:
@@ -394,7 +405,7 @@ def _finish(call: ProviderCall, apply: Callable[[ProviderCall], None], record=No
             call.next_attempt_at = None
             call.enqueued_for = None
         call.save(update_fields=OUTCOME_FIELDS)
-        if call.state != State.PENDING and not call.is_poll:
+        if followed and call.state != State.PENDING and not call.is_poll:
             wake_followers(call)  # polls hold nothing back: nothing waits for them
         return call
 

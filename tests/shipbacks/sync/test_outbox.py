@@ -280,6 +280,41 @@ def test_calls_on_one_record_run_in_the_order_they_were_written(
     assert call_send(call_id=second.pk).state == State.SUCCEEDED
 
 
+def test_a_call_written_while_the_one_before_it_is_at_the_provider_is_sent_when_it_ends(
+    handler, messages, django_capture_on_commit_callbacks, settings
+):
+    settings.SYNC_SEND_BATCH = 1
+    first = ProviderCallFactory(target="R4", operation=Operation.SHIPBACK_CREATE)
+    written = []
+
+    def meanwhile(call):
+        # another request writes a call on the same record while this one is being sent
+        written.append(ProviderCallFactory(target="R4", operation=Operation.SHIPBACK_FREE))
+        return Done()
+
+    handler.answers = [meanwhile]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_send(call_id=first.pk)
+
+    assert (SEND, (written[0].pk,), 0.0) in messages
+
+
+def test_only_a_call_with_calls_waiting_behind_it_looks_for_the_next_one(
+    handler, monkeypatch, settings
+):
+    settings.SYNC_SEND_BATCH = 1
+    woken = []
+    monkeypatch.setattr(sending, "wake_followers", lambda call: woken.append(call.pk))
+    alone = ProviderCallFactory(target="R5", operation=Operation.SHIPBACK_FREE)
+    followed = ProviderCallFactory(target="R6", operation=Operation.SHIPBACK_CREATE)
+    ProviderCallFactory(target="R6", operation=Operation.SHIPBACK_FREE)
+
+    call_send(call_id=alone.pk)
+    call_send(call_id=followed.pk)
+
+    assert woken == [followed.pk]
+
+
 def test_a_poll_does_not_hold_back_the_calls_after_it(handler):
     ProviderCallFactory(target="RO9", operation=Operation.RETURN_ORDER_POLL)
     cancel = ProviderCallFactory(target="RO9", operation=Operation.RETURN_ORDER_CANCEL)
