@@ -110,8 +110,10 @@ def test_a_return_goes_from_creation_to_a_completed_return_order_through_the_san
     # the sandbox's webhooks came back over HTTP, verified and applied (by their own tasks,
     # which may still be queued behind the polls that got there first)
     eventually(
-        lambda: {("shoprunback", "processed"), ("shipbob", "processed")}
-        <= set(InboundEvent.objects.values_list("provider", "state").distinct()),
+        lambda: (
+            {("shoprunback", "processed"), ("shipbob", "processed")}
+            <= set(InboundEvent.objects.values_list("provider", "state").distinct())
+        ),
         timeout=30,
         what="webhooks of both providers applied",
         worker=worker,
