@@ -18,10 +18,11 @@ own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary direct
    and sends its task), then the two workers start and push them (``--batch``: the calls a task
    sends, SYNC_SEND_BATCH; its default unless given): records per second from the workers being
    ready to the last call done, and its ratio to the capacity (goal: 0.8).
-3. Labels: ``--labels`` shipbacks go through quotes, mode and free; the delay between the label
-   becoming available at the sandbox (its labelled time) and the shipback turning labelled here,
-   first with the sandbox's webhooks (goal: under a second), then with polling only (webhooks
-   refused: a wrong secret), whose goal is one label poll interval.
+3. Labels: ``--labels`` shipbacks (0: this part is skipped) go through quotes, mode and free;
+   the delay between the label becoming available at the sandbox (its labelled time) and the
+   shipback turning labelled here, first with the sandbox's webhooks (goal: under a second),
+   then with polling only (webhooks refused: a wrong secret), whose goal is one label poll
+   interval.
 
 For 1 and 2, where the time goes: CPU milliseconds per record of the sandbox (gunicorn), of the
 provider client (capacity) or the workers (sync), and of the PostgreSQL backends serving the
@@ -407,6 +408,8 @@ def main() -> int:
         print(f"records at the sandbox more than once: {duplicates}")
 
         # 3. Labels -----------------------------------------------------------------------
+        if not args.labels:
+            return 0
         processes.stop(web)
         web = _start_web(processes, env, port, stop_at)
         with_webhooks = _label_delays(args.labels, product, stop_at)
