@@ -135,18 +135,20 @@ def return_order_create(
     return return_order
 
 
-@transaction.atomic
 def return_order_transition(
     *, return_order_id, to: str, actor: Actor, note: str = "", locked=None, also=()
 ) -> ReturnOrder:
     """The one way a return order changes state: locked, checked, stamped, recorded.
 
     ``locked``: the return order, already locked by the caller in this transaction, whose
-    fields ``also`` it changed: saved with the state."""
-    return_order, previous = lock_and_become(
-        ReturnOrder, return_order_id, to, locked=locked, also=also
-    )
-    _record(return_order, previous, to, actor, note)
+    fields ``also`` it changed: saved with the state. That transaction is then the unit (no
+    savepoint of its own, two round trips saved when a provider's answer is recorded): a
+    refused change rolls all of it back."""
+    with transaction.atomic(savepoint=locked is None):
+        return_order, previous = lock_and_become(
+            ReturnOrder, return_order_id, to, locked=locked, also=also
+        )
+        _record(return_order, previous, to, actor, note)
     return return_order
 
 

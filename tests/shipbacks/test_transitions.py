@@ -9,6 +9,8 @@ map has to be made twice to pass, once in the model and once in this specificati
 import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from returns_portal.actors import Actor
@@ -368,6 +370,53 @@ def test_a_return_order_back_on_track_after_arrival_still_cannot_be_cancelled():
 
     # then
     assert ReturnOrder.objects.get(pk=return_order.pk).state == ReturnOrder.State.AWAITING_ARRIVAL
+
+
+def test_a_return_order_locked_by_the_caller_changes_state_in_the_callers_transaction():
+    # given: the caller (recording a provider's answer) holds the lock and changed a field
+    return_order = return_order_in_state(ReturnOrder.State.NEW)
+
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        locked = ReturnOrder.objects.select_for_update().get(pk=return_order.pk)
+        locked.provider_id = "700001"
+        return_order_transition(
+            return_order_id=locked.pk,
+            to=ReturnOrder.State.AWAITING_ARRIVAL,
+            actor=ACTOR,
+            locked=locked,
+            also=["provider_id"],
+        )
+
+    # then: saved with the state in one write, no savepoint of its own
+    saved = ReturnOrder.objects.get(pk=return_order.pk)
+    assert (saved.state, saved.provider_id) == (ReturnOrder.State.AWAITING_ARRIVAL, "700001")
+    assert saved.events.filter(to_state=ReturnOrder.State.AWAITING_ARRIVAL).count() == 1
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum("SAVEPOINT" in sql and "RELEASE" not in sql for sql in statements) == 1  # caller's
+    assert sum(sql.startswith("UPDATE") for sql in statements) == 1
+
+
+def test_a_refused_change_of_a_return_order_locked_by_the_caller_rolls_back_all_it_did():
+    # given
+    return_order = return_order_in_state(ReturnOrder.State.COMPLETED)
+
+    def record_answer():
+        with transaction.atomic():
+            locked = ReturnOrder.objects.select_for_update().get(pk=return_order.pk)
+            locked.tracking_number = "1Z-NEW"
+            locked.save(update_fields=["tracking_number"])
+            return_order_transition(
+                return_order_id=locked.pk, to=ReturnOrder.State.ARRIVED, actor=ACTOR, locked=locked
+            )
+
+    # when
+    with pytest.raises(InvalidTransition):
+        record_answer()
+
+    # then
+    saved = ReturnOrder.objects.get(pk=return_order.pk)
+    assert (saved.state, saved.tracking_number) == (ReturnOrder.State.COMPLETED, "")
 
 
 # What every transition shares.
