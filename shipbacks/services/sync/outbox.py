@@ -32,7 +32,6 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ...models import ProviderCall, ReturnOrder, Shipback
@@ -104,15 +103,16 @@ def call_enqueue(
     ``key`` is the idempotency key: when a call with this key exists, it is returned and nothing
     is written (a create is written once per record). Without it, every call is a new one.
     Returns None while sync is paused or disabled.
+
+    Neither case needs a savepoint: a keyed call is inserted unless its key is taken (``ON
+    CONFLICT DO NOTHING``, which a concurrent transaction writing the same key cannot break)
+    and read back; a call without a key cannot conflict.
     """
     if not sync_enabled():
         return None
-    if key:
-        written = ProviderCall.objects.filter(idempotency_key=key)
-        if written.exists():  # a light look first: mostly, there is none
-            return written.get()
-    else:
-        key = f"{provider}:{target}:{operation}:{uuid.uuid4().hex}"  # new: nothing to look up
+    keyed = bool(key)
+    if not keyed:
+        key = f"{provider}:{target}:{operation}:{uuid.uuid4().hex}"
     now = timezone.now()
     call = ProviderCall(
         provider=provider,
@@ -127,11 +127,14 @@ def call_enqueue(
     )
     countdown = task_countdown(call)
     call.enqueued_for = call.next_attempt_at if countdown is not None else None
-    try:
-        with transaction.atomic():
-            call.save(force_insert=True)
-    except IntegrityError:  # written meanwhile by a concurrent transaction
-        return ProviderCall.objects.get(idempotency_key=key)
+    if keyed:
+        ProviderCall.objects.bulk_create([call], ignore_conflicts=True)
+        written = ProviderCall.objects.get(idempotency_key=key)
+        if written.created_at != call.created_at:  # written before (or meanwhile): that one
+            return written
+        call = written
+    else:
+        call.save(force_insert=True)
     if countdown is not None:
         send_on_commit(call, countdown)
     return call

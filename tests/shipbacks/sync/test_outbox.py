@@ -71,22 +71,79 @@ def test_a_change_rolled_back_takes_its_call_with_it(actor, messages):
     assert messages == []
 
 
-def test_a_call_with_an_existing_idempotency_key_is_not_written_twice():
-    first = outbox.call_enqueue(
-        provider="shipbob", operation=Operation.RETURN_ORDER_CREATE, target="RO1", key="k1"
-    )
-    again = outbox.call_enqueue(
-        provider="shipbob", operation=Operation.RETURN_ORDER_CREATE, target="RO1", key="k1"
-    )
+def test_a_call_with_an_existing_idempotency_key_is_not_written_twice(
+    messages, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.call_enqueue(
+            provider="shipbob", operation=Operation.RETURN_ORDER_CREATE, target="RO1", key="k1"
+        )
+    first_messages = list(messages)
+
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(2):
+        again = outbox.call_enqueue(
+            provider="shipbob", operation=Operation.RETURN_ORDER_CREATE, target="RO1", key="k1"
+        )
 
     assert again.pk == first.pk
     assert ProviderCall.objects.count() == 1
+    assert first_messages == [(SEND, (first.pk,), 0.0)]
+    assert messages == first_messages  # none for the call already written
+
+
+def test_a_new_keyed_call_is_inserted_and_read_back_without_a_savepoint(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(2):  # insert unless the key is taken, read back
+        call = outbox.call_enqueue(
+            provider="shipbob", operation=Operation.RETURN_ORDER_POLL, target="RO1", key="k2"
+        )
+
+    assert call.pk == ProviderCall.objects.get(idempotency_key="k2").pk
+    assert call.state == State.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_keyed_call_written_by_concurrent_transactions_is_written_once(messages):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writes one transaction at a time: nothing to race.")
+    writers = 6
+    barrier = threading.Barrier(writers)
+    returned, failures = [], []
+
+    def writer():
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                returned.append(
+                    outbox.call_enqueue(
+                        provider="shipbob",
+                        operation=Operation.RETURN_ORDER_CREATE,
+                        target="RO7",
+                        key="shipbob:RO7:create",
+                    ).pk
+                )
+        except Exception as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    written = ProviderCall.objects.get(idempotency_key="shipbob:RO7:create")
+    assert returned == [written.pk] * writers
+    assert messages == [(SEND, (written.pk,), 0.0)]  # sent by the one that wrote it
 
 
 def test_a_call_without_idempotency_key_is_written_without_looking_for_one(
     django_assert_num_queries,
 ):
-    with django_assert_num_queries(3):  # the insert, in a savepoint: nothing read first
+    with django_assert_num_queries(1):  # the insert: nothing read first, no savepoint
         first = outbox.call_enqueue(
             provider="shipbob", operation=Operation.RETURN_ORDER_POLL, target="RO1"
         )
