@@ -22,6 +22,31 @@ Operation = ProviderCall.Operation
 SEND = "shipbacks.tasks.send_provider_call"
 
 
+def _at_once(function, *, times: int) -> list:
+    """``function()`` run by ``times`` threads started together, each on its own database
+    connection; their results (any exception is raised here)."""
+    barrier = threading.Barrier(times)
+    results, failures = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(function())
+        except Exception as exc:  # raised below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results
+
+
 def _create_shipback(actor):
     item = OrderItemFactory()
     return shipback_create(
@@ -107,36 +132,20 @@ def test_a_new_keyed_call_is_inserted_and_read_back_without_a_savepoint(
 def test_a_keyed_call_written_by_concurrent_transactions_is_written_once(messages):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite writes one transaction at a time: nothing to race.")
-    writers = 6
-    barrier = threading.Barrier(writers)
-    returned, failures = [], []
 
-    def writer():
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                returned.append(
-                    outbox.call_enqueue(
-                        provider="shipbob",
-                        operation=Operation.RETURN_ORDER_CREATE,
-                        target="RO7",
-                        key="shipbob:RO7:create",
-                    ).pk
-                )
-        except Exception as exc:  # reported below
-            failures.append(exc)
-        finally:
-            connection.close()
+    def write():
+        with transaction.atomic():
+            return outbox.call_enqueue(
+                provider="shipbob",
+                operation=Operation.RETURN_ORDER_CREATE,
+                target="RO7",
+                key="shipbob:RO7:create",
+            ).pk
 
-    threads = [threading.Thread(target=writer) for _ in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    returned = _at_once(write, times=6)
 
-    assert failures == []
     written = ProviderCall.objects.get(idempotency_key="shipbob:RO7:create")
-    assert returned == [written.pk] * writers
+    assert returned == [written.pk] * 6
     assert messages == [(SEND, (written.pk,), 0.0)]  # sent by the one that wrote it
 
 
@@ -486,25 +495,11 @@ def test_a_call_is_claimed_by_one_worker_only_under_concurrency(handler):
     ):
         pytest.skip('In-memory SQLite (shared cache) answers "table is locked" to threads.')
     call = ProviderCallFactory()
-    workers = 8
-    barrier = threading.Barrier(workers)
-    claimed = []
 
-    def worker():
-        try:
-            barrier.wait()
-            claimed.extend(sending._claim(call.pk) or [None])
-        finally:
-            connection.close()
+    claimed = _at_once(lambda: sending._claim(call.pk), times=8)
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    winners = [c for c in claimed if c is not None]
-    assert len(claimed) == workers
+    winners = [batch for batch in claimed if batch]
+    assert len(claimed) == 8
     assert len(winners) == 1
     assert ProviderCall.objects.get(pk=call.pk).attempts == 1
 
