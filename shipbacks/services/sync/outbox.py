@@ -128,6 +128,8 @@ def call_enqueue(
     countdown = task_countdown(call)
     call.enqueued_for = call.next_attempt_at if countdown is not None else None
     if keyed:
+        # SQLite's form (INSERT OR IGNORE) also passes over a row that breaks another
+        # constraint: then there is nothing to read back, and get() says so.
         ProviderCall.objects.bulk_create([call], ignore_conflicts=True)
         written = ProviderCall.objects.get(idempotency_key=key)
         if written.created_at != call.created_at:  # written before (or meanwhile): that one
