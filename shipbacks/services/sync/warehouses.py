@@ -161,16 +161,17 @@ def return_order_create(call: ProviderCall) -> Done:
             lambda: triggers.return_order_follow(return_order),
         )
     adapter = warehouse_adapter(call.provider)
+    # A first attempt creates: nothing can be at the provider under our reference yet. After an
+    # attempt whose outcome is unknown (a timeout, a 5xx, a worker gone), the adapter looks the
+    # return up first, where the provider can be asked (not Kibo: see above).
+    tried_before = call.attempts > 1
     result = {}
-    if call.attempts > 1 and not adapter.CAN_FIND_BY_REFERENCE:
+    if tried_before and not adapter.CAN_FIND_BY_REFERENCE:
         logger.warning(
             "%s return created again after an uncertain attempt: %s", call.provider, call
         )
         result["possible_duplicate"] = True
-    # A first attempt creates: nothing can be at the provider under our reference yet. After an
-    # attempt whose outcome is unknown (a timeout, a 5xx, a worker gone), the adapter looks the
-    # return up first, where the provider can be asked (not Kibo: see above).
-    push = adapter.create_return_order if call.attempts <= 1 else adapter.ensure_return_order
+    push = adapter.ensure_return_order if tried_before else adapter.create_return_order
     remote = push(get_client(call.provider), return_order_request(return_order))
 
     def record():
