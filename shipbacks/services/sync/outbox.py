@@ -22,7 +22,8 @@ Lifecycle of a ``ProviderCall`` (``TRANSITIONS`` on the model)::
    still running after their lease (their worker died): nothing is lost.
 
 Calls on one record (provider + target) run one at a time in the order they were written
-(``ProviderCallQuerySet.ready``); when one ends, the next is sent.
+(``ProviderCallQuerySet.ready``); when one ends, the next is sent (looked for once that end is
+committed, so a call written meanwhile is not missed).
 """
 
 import uuid

@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, transaction
-from django.db.models import Exists, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from returns_portal.errors import DomainError
@@ -81,21 +82,22 @@ def schedule_next_attempt(call: ProviderCall) -> None:
     ProviderCall.objects.filter(pk=call.pk).update(enqueued_for=call.enqueued_for)
 
 
-def _followers(call: ProviderCall):
-    """The open calls written after ``call`` on the same record."""
-    return ProviderCall.objects.open().filter(
-        provider=call.provider, target=call.target, pk__gt=call.pk
-    )
-
-
 def wake_followers(call: ProviderCall) -> None:
     """The calls on the same record that waited for this one: sent now (or when due, if that
-    is soon; a poll's first look a day away is left to the sweeper). Call once it is saved in
-    a final state.
+    is soon; a poll's first look a day away is left to the sweeper). Call in the transaction
+    that saves it in a final state.
 
-    Which calls are ready (``ProviderCallQuerySet.ready``) is worked out here from the
-    record's open calls, a few rows read once, rather than asked of the database for each.
+    They are looked for once that transaction commits, so none is missed: a call another
+    transaction wrote before then is found, and one written after finds this call ended when
+    its own message comes. (Looked for before the commit, a call written in between would find
+    this one still running and wait for the sweeper.)
     """
+    transaction.on_commit(partial(_wake_followers, call), robust=True)
+
+
+def _wake_followers(call: ProviderCall) -> None:
+    """Which calls are ready (``ProviderCallQuerySet.ready``) is worked out here from the
+    record's open calls, a few rows read once, rather than asked of the database for each."""
     horizon = timezone.now() + settings.TASK_MAX_COUNTDOWN
     open_calls = (
         ProviderCall.objects.open()
@@ -103,6 +105,7 @@ def wake_followers(call: ProviderCall) -> None:
         .order_by("pk")
         .values_list("pk", "operation", "state", "next_attempt_at")
     )
+    ready = []
     held_back = False
     for pk, operation, state, next_attempt_at in open_calls:
         if (
@@ -112,9 +115,13 @@ def wake_followers(call: ProviderCall) -> None:
             and next_attempt_at is not None
             and next_attempt_at <= horizon
         ):
-            schedule_next_attempt(ProviderCall(pk=pk, next_attempt_at=next_attempt_at))
+            ready.append(ProviderCall(pk=pk, next_attempt_at=next_attempt_at))
         # An open call that is not a poll holds back every call written after it.
         held_back = held_back or operation not in POLL_OPERATIONS
+    if ready:
+        with transaction.atomic():  # noted on the rows, then their messages sent
+            for follower in ready:
+                schedule_next_attempt(follower)
 
 
 # Sending --------------------------------------------------------------------------------------
@@ -371,15 +378,11 @@ def _finish(call: ProviderCall, apply: Callable[[ProviderCall], None], record=No
     """
     with transaction.atomic():
         # The claim loaded the whole row and only this worker writes it while it runs: the lock
-        # reads back just what someone else may have changed, and whether calls on the same
-        # record wait behind it (mostly none: then they are not looked for again below). One
-        # written by another transaction between this lock and the commit is not woken: its
-        # message found this call running, so the sweeper sends it (as when a message is lost).
-        state, attempts, followed = (
+        # reads back just what someone else may have changed.
+        state, attempts = (
             ProviderCall.objects.select_for_update()
             .filter(pk=call.pk)
-            .annotate(followed=Exists(_followers(call)))
-            .values_list("state", "attempts", "followed")
+            .values_list("state", "attempts")
             .get()
         )
         if state == State.CANCELLED:
@@ -405,7 +408,7 @@ def _finish(call: ProviderCall, apply: Callable[[ProviderCall], None], record=No
             call.next_attempt_at = None
             call.enqueued_for = None
         call.save(update_fields=OUTCOME_FIELDS)
-        if followed and call.state != State.PENDING and not call.is_poll:
+        if call.state != State.PENDING and not call.is_poll:
             wake_followers(call)  # polls hold nothing back: nothing waits for them
         return call
 

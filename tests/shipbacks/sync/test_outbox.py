@@ -365,20 +365,22 @@ def test_a_call_written_while_the_one_before_it_is_at_the_provider_is_sent_when_
     assert (SEND, (written[0].pk,), 0.0) in messages
 
 
-def test_only_a_call_with_calls_waiting_behind_it_looks_for_the_next_one(
-    handler, monkeypatch, settings
+def test_a_call_written_while_the_answer_before_it_is_recorded_is_sent_when_that_commits(
+    handler, messages, django_capture_on_commit_callbacks, settings
 ):
     settings.SYNC_SEND_BATCH = 1
-    woken = []
-    monkeypatch.setattr(sending, "wake_followers", lambda call: woken.append(call.pk))
-    alone = ProviderCallFactory(target="R5", operation=Operation.SHIPBACK_FREE)
-    followed = ProviderCallFactory(target="R6", operation=Operation.SHIPBACK_CREATE)
-    ProviderCallFactory(target="R6", operation=Operation.SHIPBACK_FREE)
+    first = ProviderCallFactory(target="R5", operation=Operation.SHIPBACK_CREATE)
+    written = []
 
-    call_send(call_id=alone.pk)
-    call_send(call_id=followed.pk)
+    def record():
+        # after the call was locked to record its answer, before that commits
+        written.append(ProviderCallFactory(target="R5", operation=Operation.SHIPBACK_FREE))
 
-    assert woken == [followed.pk]
+    handler.answers = [Done(record=record)]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_send(call_id=first.pk)
+
+    assert (SEND, (written[0].pk,), 0.0) in messages
 
 
 def test_a_poll_does_not_hold_back_the_calls_after_it(handler):
