@@ -23,6 +23,8 @@ from tests.factories import (
 )
 from tests.shipbacks.providers.helpers import load_payload
 
+from .helpers import SRB
+
 pytestmark = pytest.mark.django_db
 
 S = Shipback.State
@@ -156,6 +158,39 @@ def test_the_labelled_event_fetches_the_label_now_instead_of_at_the_next_poll(
     assert ("shipbacks.tasks.send_provider_call", (poll.pk,), 0.0) in messages
     # the label is not there yet: labelled comes with it, from the poll
     assert Shipback.objects.get(pk=shipback.pk).state == S.REGISTERED
+
+
+def test_the_labelled_event_has_the_label_fetched_by_the_task_that_applies_it(
+    client, http, messages
+):
+    # A burst of labels queues tasks: the poll's own message would wait behind them all.
+    shipback = shipback_in_state(S.REGISTERED, mode=Shipback.Mode.POSTAL, shoprunback_id="sb-1")
+    shipback_registered(shipback)
+    ProviderCall.objects.exclude(operation=ProviderCall.Operation.LABEL_POLL).update(
+        state=ProviderCall.State.SUCCEEDED  # the create and the free went through
+    )
+    poll = ProviderCall.objects.get(operation=ProviderCall.Operation.LABEL_POLL)
+    ProviderCall.objects.filter(pk=poll.pk).update(
+        next_attempt_at=timezone.now() + timezone.timedelta(minutes=5)
+    )
+    label = {
+        "id": "sb-1",
+        "state": "labelled",
+        "label_url": "https://cdn.test/labels/sb-1.pdf",
+        "tracking_number": "6A123",
+    }
+    http.get(f"{SRB}/shipbacks/sb-1", json=label)
+    http.get(label["label_url"], body=b"%PDF-1.4 label", content_type="application/pdf")
+    post_srb(client, srb_event("shipback.labelled", {"id": "sb-1"}))
+
+    (event,) = process_all()  # no other task runs
+
+    shipback.refresh_from_db()
+    assert event.state == InboundEvent.State.PROCESSED
+    assert (shipback.state, shipback.tracking_number) == (S.LABELLED, "6A123")
+    assert shipback.label_file.read() == b"%PDF-1.4 label"
+    poll.refresh_from_db()
+    assert (poll.state, poll.attempts) == (ProviderCall.State.SUCCEEDED, 1)
 
 
 def test_a_shipback_registered_on_shoprunback_is_registered_here_with_its_return_orders(client):
