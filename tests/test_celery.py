@@ -35,6 +35,31 @@ def test_the_worker_takes_one_message_at_a_time():
     assert app.conf.worker_prefetch_multiplier == 1
 
 
+WEBHOOK_TASKS = [
+    "shipbacks.tasks.process_inbound_event",
+    "returns_portal.tasks.deliver_webhook",
+    "shipbacks.providers.sandbox.tasks.send_sandbox_webhook",
+]
+
+
+@pytest.mark.parametrize("task", WEBHOOK_TASKS)
+def test_webhook_tasks_go_to_a_queue_of_their_own(task, registered_tasks):
+    assert task in registered_tasks
+    assert app.amqp.router.route({}, task)["queue"].name == "webhooks"
+
+
+@pytest.mark.parametrize(
+    "task", ["shipbacks.tasks.send_provider_call", "returns_portal.csvio.tasks.run_import"]
+)
+def test_the_backlog_goes_to_the_default_queue(task, registered_tasks):
+    assert task in registered_tasks
+    assert app.amqp.router.route({}, task)["queue"].name == "celery"
+
+
+def test_a_worker_started_without_queues_consumes_both():
+    assert set(app.amqp.queues) == {"celery", "webhooks"}
+
+
 def test_tasks_keep_no_results():
     assert app.conf.task_ignore_result is True
 
