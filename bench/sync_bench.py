@@ -24,7 +24,9 @@ own (CELERY_BROKER_KEY_PREFIX), else a filesystem broker in the temporary direct
    the delay between the label becoming available at the sandbox (its labelled time) and the
    shipback turning labelled here, first with the sandbox's webhooks (goal: under a second),
    then with polling only (webhooks refused: a wrong secret), whose goal is one label poll
-   interval.
+   interval. The sandbox's own tasks (the label's timer, its webhooks: the queue ``sandbox``)
+   run on a worker of their own (4 threads), as a provider's run on its own systems; the two
+   workers of the sync take the queues ``celery`` and ``webhooks``.
 
 For 1 and 2, where the time goes: CPU milliseconds per record of the sandbox (gunicorn), of the
 provider client (capacity) or the workers (sync), and of the PostgreSQL backends serving the
@@ -105,12 +107,19 @@ class Processes:
         self.tmp, self.running = tmp, []
 
     def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
-        log = (self.tmp / f"{name}.log").open("ab")
+        """Start ``command``, its output in a log of its own (``name``, numbered when started
+        again: a new log, where "ready" means this process is)."""
+        path = self.tmp / f"{name}.log"
+        again = 1
+        while path.exists():
+            again += 1
+            path = self.tmp / f"{name}-{again}.log"
+        log = path.open("ab")
         process = subprocess.Popen(  # noqa: S603 (our own command lines)
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        process.log_path = self.tmp / f"{name}.log"
+        process.log_path = path
         self.running.append(process)
         return process
 
@@ -343,7 +352,8 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         # For the pushes, the sandbox's own timers (a task per return created, to move it on
         # later) go to a broker of their own that nobody reads: the capacity run has none of
-        # that work either. For the labels, they go to the workers (the label's timer, webhooks).
+        # that work either. For the labels, they go to a worker of their own (the label's
+        # timer, webhooks).
         web = _start_web(processes, _apart(env, tmp), port, stop_at)
 
         warehouse, product, order = _catalog()
@@ -401,13 +411,16 @@ def main() -> int:
             return 0
         processes.stop(web)
         web = _start_web(processes, env, port, stop_at)
+        sandbox = _start_sandbox_worker(processes, env, stop_at)
         with_webhooks = _label_delays(args.labels, product, stop_at)
         print(_delays("label delay with webhooks", with_webhooks, goal="under 1 s"))
-        for worker in workers:
+        for worker in [*workers, sandbox]:
             processes.stop(worker)
-        # Webhooks refused from now on (not the secret the site checks): polling only.
+        # Webhooks refused from now on (the sandbox signs them with another secret than the
+        # site checks): polling only.
         polling_env = {**env, "SHOPRUNBACK_WEBHOOK_SECRET": "not-the-sites-secret"}
         _start_workers(processes, polling_env, tmp, stop_at, args.threads)
+        _start_sandbox_worker(processes, polling_env, stop_at)
         polling = _label_delays(args.labels, product, stop_at)
         print(_delays("label delay, polling only", polling, goal=f"within {LABEL_POLL_INTERVAL} s"))
         del web
@@ -525,21 +538,37 @@ def _start_workers(
     pool = ["--pool", "solo"] if threads == 1 else ["--pool", "threads", "-c", str(threads)]
     workers = []
     for n in (1, 2):
-        command = [
-            sys.executable, "-m", "celery", "-A", "returns_portal", "worker", *pool,
-            "-n", f"bench{n}-{time.monotonic_ns()}@%h", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
+        command = [*_worker_command(f"bench{n}", "celery,webhooks"), *pool]
         if n == 1:
             command += ["--beat", "--schedule", str(tmp / "beat-schedule")]
         workers.append(processes.start(f"worker{n}", command, env))
     for worker in workers:
-        wait_for(
-            lambda w=worker: re.search(r"\bready\.", w.log_path.read_text(errors="replace")),
-            until=stop_at,
-            what="the workers",
-        )
+        _wait_ready(worker, stop_at)
     return workers
+
+
+def _start_sandbox_worker(processes: Processes, env: dict, stop_at: float):
+    """The sandbox's own worker: its timers and webhooks (the queue ``sandbox``), 4 threads."""
+    command = [*_worker_command("sandbox", "sandbox"), "--pool", "threads", "-c", "4"]
+    worker = processes.start("sandbox-worker", command, env)
+    _wait_ready(worker, stop_at)
+    return worker
+
+
+def _worker_command(name: str, queues: str) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "returns_portal", "worker", "-Q", queues,
+        "-n", f"{name}-{time.monotonic_ns()}@%h", "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+
+
+def _wait_ready(worker, stop_at: float) -> None:
+    wait_for(
+        lambda: re.search(r"\bready\.", worker.log_path.read_text(errors="replace")),
+        until=stop_at,
+        what="the workers",
+    )
 
 
 def _duplicates() -> int:

@@ -251,16 +251,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Two queues, both consumed by every worker (unless it is given -Q): webhooks, received and
-# sent, are short tasks that someone waits on (a label ShopRunBack says is ready, an
-# integrator's endpoint); in their own queue they take turns with the backlog of the default
-# one (provider calls, imports, e-mails) instead of waiting behind all of it.
+# Queues, all consumed by a worker not given -Q: webhooks, received and sent, are short tasks
+# that someone waits on (a label ShopRunBack says is ready, an integrator's endpoint); in a queue
+# of their own they take turns with the backlog of the default one (provider calls, imports,
+# e-mails) instead of waiting behind all of it. The sandbox, a stand-in for the providers' own
+# systems, has a queue of its own too: its timers and webhooks can be given workers apart.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("webhooks"))
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("webhooks"), Queue("sandbox"))
 CELERY_TASK_ROUTES = {
     "shipbacks.tasks.process_inbound_event": {"queue": "webhooks"},
     "returns_portal.tasks.deliver_webhook": {"queue": "webhooks"},
-    "shipbacks.providers.sandbox.tasks.send_sandbox_webhook": {"queue": "webhooks"},
+    "shipbacks.providers.sandbox.tasks.*": {"queue": "sandbox"},
 }
 
 # No task waits in the broker longer than this: longer delays are left to the periodic sweepers.

@@ -35,11 +35,7 @@ def test_the_worker_takes_one_message_at_a_time():
     assert app.conf.worker_prefetch_multiplier == 1
 
 
-WEBHOOK_TASKS = [
-    "shipbacks.tasks.process_inbound_event",
-    "returns_portal.tasks.deliver_webhook",
-    "shipbacks.providers.sandbox.tasks.send_sandbox_webhook",
-]
+WEBHOOK_TASKS = ["shipbacks.tasks.process_inbound_event", "returns_portal.tasks.deliver_webhook"]
 
 
 @pytest.mark.parametrize("task", WEBHOOK_TASKS)
@@ -56,8 +52,20 @@ def test_the_backlog_goes_to_the_default_queue(task, registered_tasks):
     assert app.amqp.router.route({}, task)["queue"].name == "celery"
 
 
-def test_a_worker_started_without_queues_consumes_both():
-    assert set(app.amqp.queues) == {"celery", "webhooks"}
+@pytest.mark.parametrize(
+    "task",
+    [
+        "shipbacks.providers.sandbox.tasks.advance_sandbox_record",
+        "shipbacks.providers.sandbox.tasks.send_sandbox_webhook",
+    ],
+)
+def test_the_sandboxs_tasks_go_to_its_own_queue(task, registered_tasks):
+    assert task in registered_tasks
+    assert app.amqp.router.route({}, task)["queue"].name == "sandbox"
+
+
+def test_a_worker_started_without_queues_consumes_them_all():
+    assert set(app.amqp.queues) == {"celery", "webhooks", "sandbox"}
 
 
 def test_tasks_keep_no_results():
