@@ -257,7 +257,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # e-mails) instead of waiting behind all of it. The sandbox, a stand-in for the providers' own
 # systems, has a queue of its own too: its timers and webhooks can be given workers apart.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("webhooks"), Queue("sandbox"))
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, routing_key=name) for name in ("celery", "webhooks", "sandbox")
+)
 CELERY_TASK_ROUTES = {
     "shipbacks.tasks.process_inbound_event": {"queue": "webhooks"},
     "returns_portal.tasks.deliver_webhook": {"queue": "webhooks"},

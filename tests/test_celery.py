@@ -68,6 +68,14 @@ def test_a_worker_started_without_queues_consumes_them_all():
     assert set(app.amqp.queues) == {"celery", "webhooks", "sandbox"}
 
 
+def test_each_queue_is_bound_under_its_own_name():
+    # Bound under the default routing key, every queue would get a copy of every message sent
+    # to the default queue (RabbitMQ's direct exchange).
+    keys = {name: queue.routing_key for name, queue in app.amqp.queues.items()}
+
+    assert keys == {"celery": "celery", "webhooks": "webhooks", "sandbox": "sandbox"}
+
+
 def test_tasks_keep_no_results():
     assert app.conf.task_ignore_result is True
 
