@@ -69,8 +69,9 @@ def test_a_worker_started_without_queues_consumes_them_all():
 
 
 def test_each_queue_is_bound_under_its_own_name():
-    # Bound under the default routing key, every queue would get a copy of every message sent
-    # to the default queue (RabbitMQ's direct exchange).
+    # Left to the default, all three are bound to the exchange under one key, "celery": a
+    # message sent to the exchange under that key would be copied into each (RabbitMQ's direct
+    # exchange). Celery sends a task straight to its queue by name, so it makes no copies itself.
     keys = {name: queue.routing_key for name, queue in app.amqp.queues.items()}
 
     assert keys == {"celery": "celery", "webhooks": "webhooks", "sandbox": "sandbox"}
