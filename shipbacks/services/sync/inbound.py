@@ -95,9 +95,10 @@ def inbound_event_process(*, event_id: int) -> InboundEvent | None:
 def _fetch_label_now(*, rma: str) -> None:
     """A ShopRunBack event saying the label is ready made the shipback's label poll due now:
     it is sent here, once the event has committed, rather than after every message queued
-    before its own (a burst of labels is a queue of tasks). Its message still goes: whichever
-    comes first sends it, the other finds it done. A poll held back by an earlier call (the
-    free) waits for it, as it would anyway."""
+    before its own (a burst of labels is a queue of tasks). It is sent alone: a webhook's task
+    stays short, it takes no backlog of calls with it. Its message still goes: whichever comes
+    first sends it, the other finds it done. A poll held back by an earlier call (the free)
+    waits for it, as it would anyway."""
     due = (
         ProviderCall.objects.filter(
             provider=ProviderCall.Provider.SHOPRUNBACK,
@@ -110,7 +111,7 @@ def _fetch_label_now(*, rma: str) -> None:
         .first()
     )
     if due is not None:
-        call_send(call_id=due)
+        call_send(call_id=due, alone=True)
 
 
 def _close(event_id: int, state: str, error: str) -> InboundEvent:

@@ -127,19 +127,20 @@ def _wake_followers(call: ProviderCall) -> None:
 # Sending --------------------------------------------------------------------------------------
 
 
-def call_send(*, call_id: int) -> ProviderCall | None:
+def call_send(*, call_id: int, alone: bool = False) -> ProviderCall | None:
     """One attempt of a call: claim it, call the provider, record the outcome.
 
     With ``SYNC_SEND_BATCH`` above 1, the task claims with it other calls due now (one claim,
     their records loaded together) and sends them in turn, each recorded as soon as it is
     answered: a backlog goes out without a claim and a load per call. It starts none after
-    ``SYNC_SEND_BATCH_SECONDS``: the calls left are released, due now.
+    ``SYNC_SEND_BATCH_SECONDS``: the calls left are released, due now. ``alone``: this call
+    only (a short task that must stay short takes no backlog with it).
 
     Returns the call ``call_id`` as recorded, or None when there was nothing to do (not pending,
     not due, held back by an earlier call on the same record, claimed by another worker, or
     rate-limited) or the task's soft time limit struck it.
     """
-    others = max(0, settings.SYNC_SEND_BATCH - 1)
+    others = 0 if alone else max(0, settings.SYNC_SEND_BATCH - 1)
     # In a backlog most messages find their call already sent by another task's batch: a light
     # look first, before a transaction.
     if others and not _may_claim(call_id):

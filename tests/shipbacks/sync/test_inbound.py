@@ -15,6 +15,7 @@ from shipbacks.services.sync.triggers import shipback_registered
 from tests.factories import (
     ExpectedItemFactory,
     ProductFactory,
+    ProviderCallFactory,
     RelocationRuleFactory,
     ReturnOrderFactory,
     WarehouseFactory,
@@ -182,6 +183,7 @@ def test_the_labelled_event_has_the_label_fetched_by_the_task_that_applies_it(
     http.get(f"{SRB}/shipbacks/sb-1", json=label)
     http.get(label["label_url"], body=b"%PDF-1.4 label", content_type="application/pdf")
     post_srb(client, srb_event("shipback.labelled", {"id": "sb-1"}))
+    backlog = ProviderCallFactory()  # due now too: left to its own message
 
     (event,) = process_all()  # no other task runs
 
@@ -191,6 +193,8 @@ def test_the_labelled_event_has_the_label_fetched_by_the_task_that_applies_it(
     assert shipback.label_file.read() == b"%PDF-1.4 label"
     poll.refresh_from_db()
     assert (poll.state, poll.attempts) == (ProviderCall.State.SUCCEEDED, 1)
+    backlog.refresh_from_db()
+    assert (backlog.state, backlog.attempts) == (ProviderCall.State.PENDING, 0)
 
 
 def test_a_shipback_registered_on_shoprunback_is_registered_here_with_its_return_orders(client):
