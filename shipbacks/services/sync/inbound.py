@@ -17,12 +17,11 @@ from django.utils import timezone
 from returns_portal.errors import DomainError
 from returns_portal.models import InvalidTransition
 
-from ...models import InboundEvent, ProviderCall
+from ...models import InboundEvent
 from ...providers.shipbob import webhooks as shipbob_webhooks
 from ...providers.shippingbo import adapter as shippingbo
 from ...providers.shoprunback import webhooks as shoprunback_webhooks
 from ...providers.types import WebhookEvent
-from .sending import call_send
 
 logger = logging.getLogger("shipbacks.sync")
 
@@ -65,7 +64,7 @@ def inbound_event_process(*, event_id: int) -> InboundEvent | None:
     (with the reason, retried from the admin). None when it is not pending.
 
     Once it is applied, the label it says is ready is fetched by this worker (see
-    :func:`_fetch_label_now`)."""
+    ``shoprunback_events.label_fetch_now``)."""
     try:
         with transaction.atomic():
             event = (
@@ -88,30 +87,10 @@ def inbound_event_process(*, event_id: int) -> InboundEvent | None:
     except (ValueError, KeyError, TypeError) as exc:
         return _close(event_id, State.FAILED, f"Unreadable event: {exc}")
     if event.provider == Provider.SHOPRUNBACK:
-        _fetch_label_now(rma=event.target)
+        from . import shoprunback_events
+
+        shoprunback_events.label_fetch_now(rma=event.target)
     return event
-
-
-def _fetch_label_now(*, rma: str) -> None:
-    """A ShopRunBack event saying the label is ready made the shipback's label poll due now:
-    it is sent here, once the event has committed, rather than after every message queued
-    before its own (a burst of labels is a queue of tasks). It is sent alone: a webhook's task
-    stays short, it takes no backlog of calls with it. Its message still goes: whichever comes
-    first sends it, the other finds it done. A poll held back by an earlier call (the free)
-    waits for it, as it would anyway."""
-    due = (
-        ProviderCall.objects.filter(
-            provider=ProviderCall.Provider.SHOPRUNBACK,
-            target=rma,
-            operation=ProviderCall.Operation.LABEL_POLL,
-            state=ProviderCall.State.PENDING,
-            next_attempt_at__lte=timezone.now(),
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if due is not None:
-        call_send(call_id=due, alone=True)
 
 
 def _close(event_id: int, state: str, error: str) -> InboundEvent:

@@ -6,12 +6,15 @@ label poll to look now. ``returneditem.<state>`` moves the returned item its uni
 names. Duplicates and events out of order change nothing they should not.
 """
 
-from ...models import ReturnedItem, Shipback
+from django.utils import timezone
+
+from ...models import ProviderCall, ReturnedItem, Shipback
 from ...providers.shoprunback.webhooks import shipback_state_from_event
 from ...providers.types import WebhookEvent
 from ..shipbacks import returned_item_transition, shipback_register, shipback_transition
 from . import triggers
 from .inbound import EventIgnored
+from .sending import call_send
 from .shoprunback import ACTOR, JOURNEY, base_reference
 
 S = Shipback.State
@@ -105,6 +108,28 @@ def _label_if_missing(shipback: Shipback, target: str) -> bool:
     ):
         return triggers.label_poll_now(shipback)
     return False
+
+
+def label_fetch_now(*, rma: str) -> None:
+    """Call once an event is applied and committed. The label poll it made due now (through
+    :func:`_label_if_missing`) is sent here, by the worker that applied it, rather than after
+    every message queued before its own (a burst of labels is a queue of tasks). It is sent
+    alone: a webhook's task stays short, it takes no backlog of calls with it. Its message
+    still goes: whichever comes first sends it, the other finds it done. A poll held back by
+    an earlier call (the free) waits for it, as it would anyway."""
+    due = (
+        ProviderCall.objects.filter(
+            provider=ProviderCall.Provider.SHOPRUNBACK,
+            target=rma,
+            operation=ProviderCall.Operation.LABEL_POLL,
+            state=ProviderCall.State.PENDING,
+            next_attempt_at__lte=timezone.now(),
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if due is not None:
+        call_send(call_id=due, alone=True)
 
 
 def _apply_returned_item_event(event: WebhookEvent) -> str:
