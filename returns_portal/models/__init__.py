@@ -2,7 +2,9 @@ from .base import (
     InvalidTransition,
     StateMachine,
     TimeStampedModel,
+    become_together,
     lock_and_become,
+    save_together,
     state_check,
     tracked_history,
 )
@@ -20,7 +22,9 @@ __all__ = [
     "TimeStampedModel",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "become_together",
     "lock_and_become",
+    "save_together",
     "state_check",
     "tracked_history",
 ]

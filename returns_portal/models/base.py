@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_history_manager_for_model
 
 from ..errors import DomainError
 
@@ -93,6 +94,49 @@ def lock_and_become(model, pk, state: str, *, locked=None, also=()):
         fields.append(milestone)
     instance.save(update_fields=fields)
     return instance, previous
+
+
+def become_together(model, instances: list, state: str, *, also=()) -> list[str]:
+    """``lock_and_become`` for many rows moving to the same state (the answers of a batch of
+    provider calls): each already locked by the caller in its transaction, with changes of its
+    own to the fields ``also``; one update and one insert of history rows for all of them.
+    Returns their previous states, in order."""
+    previous = [instance.state for instance in instances]
+    now = timezone.now()
+    fields = ["state", "updated_at", *also]
+    milestone = getattr(model, "MILESTONES", {}).get(state)
+    if milestone:
+        fields.append(milestone)
+    for instance in instances:
+        instance.become(state)
+        instance.updated_at = now  # auto_now is a save()'s, not a bulk update's
+        if milestone:
+            setattr(instance, milestone, now)
+    save_together(model, instances, fields)
+    get_history_manager_for_model(model).bulk_history_create(
+        instances, update=True, default_date=now
+    )
+    return previous
+
+
+def save_together(model, instances: list, fields) -> None:
+    """Save ``fields`` of many rows in a few statements: the values all of them share in one
+    UPDATE, the fields whose values differ in one ``bulk_update`` (a CASE per row and field,
+    which Django is slow to build: the fewer fields there, the better)."""
+    if not instances:
+        return
+    shared, varying = {}, []
+    for name in fields:
+        attname = model._meta.get_field(name).attname
+        first = getattr(instances[0], attname)
+        if all(getattr(instance, attname) == first for instance in instances):
+            shared[attname] = first
+        else:
+            varying.append(name)
+    if shared:
+        model.objects.filter(pk__in=[instance.pk for instance in instances]).update(**shared)
+    if varying:
+        model.objects.bulk_update(instances, varying)
 
 
 def state_check(field_name: str, choices, name: str, label: str = "") -> models.CheckConstraint:

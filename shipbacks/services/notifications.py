@@ -10,7 +10,7 @@ commit, with the shipback's id, what happened and when.
 
 from django.conf import settings
 
-from returns_portal.webhooks import webhook_emit
+from returns_portal.webhooks import webhook_emit, webhook_emit_many
 
 from ..models import ReturnedItem, ReturnOrder, Shipback
 from .sync.outbox import sync_enabled
@@ -114,6 +114,19 @@ def notify_return_order(return_order: ReturnOrder) -> None:
     webhook_emit(
         event=f"return_order.{return_order.state}", data=lambda: return_order_data(return_order)
     )
+    _return_order_customer(return_order)
+
+
+def notify_return_orders(return_orders: list[ReturnOrder], state: str) -> None:
+    """``notify_return_order`` for return orders that reached ``state`` together."""
+    webhook_emit_many(
+        event=f"return_order.{state}", datas=(return_order_data(ro) for ro in return_orders)
+    )
+    for return_order in return_orders:
+        _return_order_customer(return_order)
+
+
+def _return_order_customer(return_order: ReturnOrder) -> None:
     if return_order.state == ReturnOrder.State.ARRIVED and return_order.shipback_id:
         notify_customer(
             shipback_id=return_order.shipback_id, kind="received", at=return_order.arrived_at

@@ -12,7 +12,8 @@ Lifecycle of a ``ProviderCall`` (``TRANSITIONS`` on the model)::
 2. :func:`call_send` (the task, in ``sending``) claims the row in a short transaction, under a
    row lock, with a lease, and with it other calls due now (a batch); the handler then calls
    the provider outside any transaction; the outcome and what it brings (a remote id, quotes, a
-   label) are recorded together in one short transaction, as soon as it is answered.
+   label) are recorded together in one short transaction, as soon as it is answered (or with
+   the batch's other answers, for those a worker could lose without harm: see ``sending``).
 3. Transient failures (connection, timeout, 429, 5xx) come back pending after an exponential
    backoff with jitter, never sooner than Retry-After, at most ``SYNC_MAX_RETRIES`` in a row;
    a refusal (other 4xx) fails at once with the provider's message. Polls come back pending
@@ -55,6 +56,7 @@ __all__ = [
     "call_enqueue",
     "call_send",
     "calls_cancel",
+    "calls_enqueue",
     "cancel_locked",
     "schedule_next_attempt",
     "sync_enabled",
@@ -109,37 +111,88 @@ def call_enqueue(
     CONFLICT DO NOTHING``, which a concurrent transaction writing the same key cannot break)
     and read back; a call without a key cannot conflict.
     """
-    if not sync_enabled():
-        return None
-    keyed = bool(key)
-    if not keyed:
-        key = f"{provider}:{target}:{operation}:{uuid.uuid4().hex}"
+    written = calls_enqueue(
+        [
+            {
+                "provider": provider,
+                "operation": operation,
+                "target": target,
+                "shipback": shipback,
+                "return_order": return_order,
+                "key": key,
+                "payload": payload,
+                "deadline": deadline,
+                "delay": delay,
+            }
+        ]
+    )
+    return written[0] if written else None
+
+
+def calls_enqueue(specs: list[dict]) -> list[ProviderCall]:
+    """``call_enqueue`` for many calls at once (the answers of a batch recorded together):
+    ``specs`` are its keyword arguments; one insert for those with a key, one for the others.
+    Returns the calls in the order given; none while sync is paused or disabled."""
+    if not sync_enabled() or not specs:
+        return []
     now = timezone.now()
+    calls, keyed = [], []
+    for spec in specs:
+        call = _call_new(now, **spec)
+        calls.append(call)
+        keyed.append(bool(spec.get("key")))
+    fresh = [call for call, has_key in zip(calls, keyed, strict=True) if not has_key]
+    if fresh:
+        ProviderCall.objects.bulk_create(fresh)
+    if any(keyed):
+        # SQLite's form (INSERT OR IGNORE) also passes over a row that breaks another
+        # constraint: then there is nothing to read back, and that is said.
+        with_key = [call for call, has_key in zip(calls, keyed, strict=True) if has_key]
+        ProviderCall.objects.bulk_create(with_key, ignore_conflicts=True)
+        found = ProviderCall.objects.in_bulk(
+            [call.idempotency_key for call in with_key], field_name="idempotency_key"
+        )
+        for n, call in enumerate(calls):
+            if not keyed[n]:
+                continue
+            written = found.get(call.idempotency_key)
+            if written is None:
+                raise ProviderCall.DoesNotExist(f"Call {call.idempotency_key} was not written.")
+            calls[n] = written
+            if written.created_at == call.created_at:  # else written before (or meanwhile)
+                fresh.append(written)
+    for call in fresh:
+        if call.enqueued_for is not None:
+            send_on_commit(call, task_countdown(call))
+    return calls
+
+
+def _call_new(
+    now,
+    *,
+    provider: str,
+    operation: str,
+    target: str,
+    shipback: Shipback | None = None,
+    return_order: ReturnOrder | None = None,
+    key: str = "",
+    payload: dict | None = None,
+    deadline: timedelta | None = None,
+    delay: timedelta | None = None,
+) -> ProviderCall:
     call = ProviderCall(
         provider=provider,
         operation=operation,
         target=target,
         shipback=shipback,
         return_order=return_order,
-        idempotency_key=key,
+        idempotency_key=key or f"{provider}:{target}:{operation}:{uuid.uuid4().hex}",
         payload=payload or {},
         next_attempt_at=now + delay if delay else now,
         deadline=now + deadline if deadline else None,
     )
     countdown = task_countdown(call)
     call.enqueued_for = call.next_attempt_at if countdown is not None else None
-    if keyed:
-        # SQLite's form (INSERT OR IGNORE) also passes over a row that breaks another
-        # constraint: then there is nothing to read back, and get() says so.
-        ProviderCall.objects.bulk_create([call], ignore_conflicts=True)
-        written = ProviderCall.objects.get(idempotency_key=key)
-        if written.created_at != call.created_at:  # written before (or meanwhile): that one
-            return written
-        call = written
-    else:
-        call.save(force_insert=True)
-    if countdown is not None:
-        send_on_commit(call, countdown)
     return call
 
 

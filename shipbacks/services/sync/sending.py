@@ -6,13 +6,17 @@ outcome, scheduling the next attempt (see ``outbox`` for the lifecycle).
 ``SYNC_SEND_BATCH - 1`` other calls due now (their records loaded together); it sends them in
 turn, the handler calling the provider outside any transaction, and records each outcome as soon
 as it is answered, with what it brings (a remote id, quotes, a label), in one short transaction.
-The messages of the calls a batch took then find nothing to do. No call of a batch is started
-after ``SYNC_SEND_BATCH_SECONDS``: those left are released, due now.
+An answer that would be found again if it were lost (a create the provider can look up by our
+reference: ``Done.together``) waits instead for the batch's others, and they are all recorded in
+one transaction of a few statements. The messages of the calls a batch took then find nothing to
+do. No call of a batch is started after ``SYNC_SEND_BATCH_SECONDS``: those left are released,
+due now.
 """
 
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from returns_portal.errors import DomainError
+from returns_portal.models import save_together
 
 from ...models import ProviderCall
 from ...models.sync import POLL_OPERATIONS
@@ -40,10 +45,16 @@ EARLY = timedelta(seconds=1)
 
 @dataclass
 class Done:
-    """The call did what it had to. ``record`` runs in the transaction that marks it done."""
+    """The call did what it had to. ``record`` runs in the transaction that marks it done.
+
+    ``together``: in a batch, this answer may wait for the batch's others and be recorded with
+    them: ``(function, part)``, the function recording the parts of many answers at once (in
+    fewer statements than ``record`` for each). Only for an answer that a worker lost before
+    recording it is found again, not duplicated, when the call is tried again."""
 
     result: dict = field(default_factory=dict)
     record: Callable[[], None] | None = None
+    together: tuple[Callable[[list], None], object] | None = None
 
 
 @dataclass
@@ -82,42 +93,51 @@ def schedule_next_attempt(call: ProviderCall) -> None:
     ProviderCall.objects.filter(pk=call.pk).update(enqueued_for=call.enqueued_for)
 
 
-def wake_followers(call: ProviderCall) -> None:
-    """The calls on the same record that waited for this one: sent now (or when due, if that
+def wake_followers(*calls: ProviderCall) -> None:
+    """The calls on the same records that waited for these: sent now (or when due, if that
     is soon; a poll's first look a day away is left to the sweeper). Call in the transaction
-    that saves it in a final state.
+    that saves them in a final state.
 
     They are looked for once that transaction commits, so none is missed: a call another
     transaction wrote before then is found, and one written after finds this call ended when
     its own message comes. (Looked for before the commit, a call written in between would find
     this one still running and wait for the sweeper.)
     """
-    transaction.on_commit(partial(_wake_followers, call), robust=True)
+    if calls:
+        transaction.on_commit(partial(_wake_followers, calls), robust=True)
 
 
-def _wake_followers(call: ProviderCall) -> None:
+def _wake_followers(calls: tuple[ProviderCall, ...]) -> None:
     """Which calls are ready (``ProviderCallQuerySet.ready``) is worked out here from the
-    record's open calls, a few rows read once, rather than asked of the database for each."""
+    records' open calls, a few rows read once, rather than asked of the database for each."""
     horizon = timezone.now() + settings.TASK_MAX_COUNTDOWN
+    ended = {(call.provider, call.target): call.pk for call in calls}
     open_calls = (
         ProviderCall.objects.open()
-        .filter(provider=call.provider, target=call.target)
-        .order_by("pk")
-        .values_list("pk", "operation", "state", "next_attempt_at")
+        .filter(
+            provider__in={provider for provider, _ in ended},
+            target__in={target for _, target in ended},
+        )
+        .order_by("provider", "target", "pk")
+        .values_list("pk", "provider", "target", "operation", "state", "next_attempt_at")
     )
     ready = []
-    held_back = False
-    for pk, operation, state, next_attempt_at in open_calls:
+    held_back = set()  # the records whose later calls an open call holds back
+    for pk, provider, target, operation, state, next_attempt_at in open_calls:
+        record = (provider, target)
+        if record not in ended:
+            continue
         if (
-            pk > call.pk
-            and not held_back
+            pk > ended[record]
+            and record not in held_back
             and state == State.PENDING
             and next_attempt_at is not None
             and next_attempt_at <= horizon
         ):
             ready.append(ProviderCall(pk=pk, next_attempt_at=next_attempt_at))
         # An open call that is not a poll holds back every call written after it.
-        held_back = held_back or operation not in POLL_OPERATIONS
+        if operation not in POLL_OPERATIONS:
+            held_back.add(record)
     if ready:
         with transaction.atomic():  # noted on the rows, then their messages sent
             for follower in ready:
@@ -150,13 +170,14 @@ def call_send(*, call_id: int, alone: bool = False) -> ProviderCall | None:
         return None
     stop_starting = time.monotonic() + settings.SYNC_SEND_BATCH_SECONDS.total_seconds()
     unsent = list(batch)
+    held = [] if len(batch) > 1 else None  # answers recorded together, once the batch is sent
     recorded = None
     try:
         if len(batch) > 1:
             _prepare(batch)
         while unsent:
             call = unsent.pop(0)
-            outcome = _attempt(call)
+            outcome = _attempt(call, held)
             if call.pk == call_id:
                 recorded = outcome
             if time.monotonic() > stop_starting:
@@ -165,15 +186,20 @@ def call_send(*, call_id: int, alone: bool = False) -> ProviderCall | None:
         # Recorded on the call it struck, if it struck while the provider was being called.
         logger.warning("provider calls: the task's time limit struck; %s released", len(unsent))
     finally:
+        if held:
+            recorded = next(
+                (call for call in _record_together(held) if call.pk == call_id), recorded
+            )
         if unsent:
             _release(unsent)
     return recorded
 
 
-def _attempt(call: ProviderCall) -> ProviderCall:
+def _attempt(call: ProviderCall, held: list | None = None) -> ProviderCall | None:
     """Call the provider for a claimed call and record the outcome; returns the call as
-    recorded. The task's soft time limit is recorded (tried again later), then raised: the
-    task starts no other call."""
+    recorded. An answer that may be recorded with others (``Done.together``) is put in
+    ``held`` instead, when that is given, and None returned. The task's soft time limit is
+    recorded (tried again later), then raised: the task starts no other call."""
     try:
         outcome = _handler(call.operation)(call)
     except ProviderUnavailable as exc:
@@ -193,6 +219,9 @@ def _attempt(call: ProviderCall) -> ProviderCall:
         # in the admin, retried by staff once it is fixed.
         logger.exception("provider call %s: unexpected error", call)
         return _fail(call, f"Unexpected error: {type(exc).__name__}: {exc}")
+    if held is not None and isinstance(outcome, Done) and outcome.together:
+        held.append((call, outcome))
+        return None
     return _record_outcome(call, outcome)
 
 
@@ -398,34 +427,98 @@ def _finish(call: ProviderCall, apply: Callable[[ProviderCall], None], record=No
             call.refresh_from_db()
             return call
         apply(call)
-        call.claimed_until = None
-        if call.state == State.PENDING:
-            countdown = task_countdown(call)
-            call.enqueued_for = call.next_attempt_at if countdown is not None else None
-            if countdown is not None:
-                send_on_commit(call, countdown)
-        else:
-            call.completed_at = timezone.now()
-            call.next_attempt_at = None
-            call.enqueued_for = None
+        _settle(call)
         call.save(update_fields=OUTCOME_FIELDS)
         if call.state != State.PENDING and not call.is_poll:
             wake_followers(call)  # polls hold nothing back: nothing waits for them
         return call
 
 
+def _settle(call: ProviderCall, now: datetime | None = None) -> None:
+    """After an outcome's own fields: the lease let go, then the next attempt's message sent
+    after commit (pending) or the end stamped (``now``, or the time it is)."""
+    call.claimed_until = None
+    if call.state == State.PENDING:
+        countdown = task_countdown(call)
+        call.enqueued_for = call.next_attempt_at if countdown is not None else None
+        if countdown is not None:
+            send_on_commit(call, countdown)
+    else:
+        call.completed_at = now or timezone.now()
+        call.next_attempt_at = None
+        call.enqueued_for = None
+
+
+def _record_together(held: list[tuple[ProviderCall, Done]]) -> list[ProviderCall]:
+    """Record the answers a batch held (``Done.together``) in one short transaction: the calls
+    locked in one statement, each function of ``together`` given all its parts, the calls
+    saved in one statement. When one of the answers breaks one of our rules, nothing of that is
+    kept and each is recorded on its own (the one refused then fails with the rule's message).
+    Returns the calls as recorded."""
+    try:
+        return _finish_together(held)
+    except DomainError as exc:
+        logger.warning(
+            "provider calls: %s answers could not be recorded together (%s): each on its own",
+            len(held),
+            exc.message,
+        )
+        return [_record_outcome(call, outcome) for call, outcome in held]
+
+
+def _finish_together(held: list[tuple[ProviderCall, Done]]) -> list[ProviderCall]:
+    """``_finish`` for many answers (the same rules: a call cancelled meanwhile records
+    nothing; one taken over records what it brings and leaves its state to the other)."""
+    with transaction.atomic():
+        current = {
+            pk: (state, attempts)
+            for pk, state, attempts in ProviderCall.objects.select_for_update()
+            .filter(pk__in=[call.pk for call, _ in held])
+            .values_list("pk", "state", "attempts")
+        }
+        kept = [(call, done) for call, done in held if current[call.pk][0] != State.CANCELLED]
+        parts = defaultdict(list)
+        for _, done in kept:
+            record, part = done.together
+            parts[record].append(part)
+        for record, each in parts.items():
+            record(each)
+        owned = [
+            (call, done)
+            for call, done in kept
+            if current[call.pk] == (State.RUNNING, call.attempts)
+        ]
+        now = timezone.now()
+        for call, done in owned:
+            call.result = {**call.result, **done.result}
+            _succeed(call)
+            _settle(call, now)
+            call.updated_at = now  # auto_now is a save()'s, not a bulk update's
+        save_together(ProviderCall, [call for call, _ in owned], OUTCOME_FIELDS)
+        wake_followers(*[call for call, _ in owned if not call.is_poll])
+    settled = {call.pk for call, _ in owned}
+    for call, _ in held:
+        if call.pk not in settled:
+            if current[call.pk][0] != State.CANCELLED:
+                logger.warning(
+                    "provider call %s was taken over: outcome left to the other attempt", call
+                )
+            call.refresh_from_db()
+    return [call for call, _ in held]
+
+
+def _succeed(call: ProviderCall) -> None:
+    call.become(State.SUCCEEDED)
+    call.failures = 0
+    call.last_error = ""
+    call.last_status = None
+    call.error_details = {}
+
+
 def _record_outcome(call: ProviderCall, outcome: Done | Again) -> ProviderCall:
     call.result = {**call.result, **outcome.result}
     if isinstance(outcome, Done):
-
-        def succeed(current: ProviderCall) -> None:
-            current.become(State.SUCCEEDED)
-            current.failures = 0
-            current.last_error = ""
-            current.last_status = None
-            current.error_details = {}
-
-        return _record(call, succeed, outcome.record)
+        return _record(call, _succeed, outcome.record)
 
     now = timezone.now()
     if call.deadline and now >= call.deadline:

@@ -16,7 +16,7 @@ the customer's returned items and shipback as staff receiving a parcel would.
 """
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +30,7 @@ from ...providers.config import WAREHOUSE_PROVIDERS
 from ...providers.shippingbo import adapter as shippingbo
 from ...providers.types import ExpectedLine, RemoteReturnOrder, ReturnOrderRequest
 from ..receiving import ActionData, ReceivedLineData, return_order_complete, return_order_receive
-from ..return_orders import return_order_transition
+from ..return_orders import return_order_transition, return_orders_transition_together
 from . import triggers
 from .inbound import EventIgnored
 from .outbox import Again, Done
@@ -181,7 +181,14 @@ def return_order_create(call: ProviderCall) -> Done:
         triggers.return_order_follow(return_order)
 
     result.update({"provider_id": remote.provider_id, "status": remote.raw_status})
-    return Done(result, record)
+    # Where a return can be found by our reference, its answer may wait for those of the
+    # batch and be recorded with them: lost with a worker, it is found again, not duplicated.
+    together = (
+        (return_orders_record_created, (return_order, remote, call.provider))
+        if adapter.CAN_FIND_BY_REFERENCE
+        else None
+    )
+    return Done(result, record, together)
 
 
 def return_order_poll(call: ProviderCall) -> Done | Again:
@@ -265,17 +272,7 @@ def return_order_apply_remote(
     transaction (the caller's records the outcome of the call or of the webhook with it)."""
     return_order = ReturnOrder.objects.select_for_update().get(pk=return_order_id)
     actor = Actor.provider(provider)
-    changed = []
-    if remote.provider_id and not return_order.provider_id:
-        return_order.provider_id = remote.provider_id
-        changed.append("provider_id")
-    if remote.tracking_number and not return_order.tracking_number:
-        return_order.tracking_number = remote.tracking_number
-        changed.append("tracking_number")
-    transactions = [vars(t) for t in remote.transactions]
-    if transactions and transactions != return_order.provider_transactions:
-        return_order.provider_transactions = transactions
-        changed.append("provider_transactions")
+    changed = _take_remote_fields(return_order, remote)
     target = remote.state
 
     def save_changed() -> None:
@@ -321,6 +318,66 @@ def return_order_apply_remote(
     if walked.state == before:  # no step: saved on its own
         save_changed()
     return walked
+
+
+def _take_remote_fields(return_order: ReturnOrder, remote: RemoteReturnOrder) -> list[str]:
+    """What the provider reports of the return order besides its state (its id, tracking
+    number and transactions), taken on the locked row; returns the fields changed."""
+    changed = []
+    if remote.provider_id and not return_order.provider_id:
+        return_order.provider_id = remote.provider_id
+        changed.append("provider_id")
+    if remote.tracking_number and not return_order.tracking_number:
+        return_order.tracking_number = remote.tracking_number
+        changed.append("tracking_number")
+    transactions = [vars(t) for t in remote.transactions]
+    if transactions and transactions != return_order.provider_transactions:
+        return_order.provider_transactions = transactions
+        changed.append("provider_transactions")
+    return changed
+
+
+def _one_step(return_order: ReturnOrder, remote: RemoteReturnOrder) -> bool:
+    """Whether what the provider reports moves the return order one step on its track and
+    brings nothing else (no units received, no cancellation): a create's usual answer."""
+    target = remote.state
+    return (
+        target in PROGRESS
+        and target != RO.COMPLETED
+        and return_order.state in PROGRESS
+        and PROGRESS.index(target) > PROGRESS.index(return_order.state)
+        and len(ReturnOrder.path(return_order.state, target)) == 1
+        and not any(item.quantity_received or item.actions for item in remote.items)
+    )
+
+
+def return_orders_record_created(created: list[tuple[ReturnOrder, RemoteReturnOrder, str]]):
+    """What providers answered to a batch of creates (return order, answer, provider), recorded
+    together: the usual answer, one step on the track, for all of them in a few statements
+    (``return_order_apply_remote`` would take a dozen each); any other, as that does. Then
+    each return order is followed."""
+    locked = ReturnOrder.objects.select_for_update().in_bulk(
+        [return_order.pk for return_order, _, _ in created]
+    )
+    created = [each for each in created if each[0].pk in locked]  # not deleted meanwhile
+    stepping = defaultdict(list)  # (provider, state reached) -> [(return order, note, fields)]
+    for return_order, remote, provider in created:
+        current = locked[return_order.pk]
+        if _one_step(current, remote):
+            changed = _take_remote_fields(current, remote)
+            stepping[(provider, remote.state)].append((current, remote.raw_status, changed))
+        else:
+            return_order_apply_remote(
+                return_order_id=return_order.pk, remote=remote, provider=provider
+            )
+    for (provider, state), moves in stepping.items():
+        return_orders_transition_together(
+            [(return_order, note) for return_order, note, _ in moves],
+            to=state,
+            actor=Actor.provider(provider),
+            also=sorted({field for _, _, changed in moves for field in changed}),
+        )
+    triggers.return_orders_follow([return_order for return_order, _, _ in created])
 
 
 def _walk(

@@ -2,9 +2,11 @@
 reaches the provider exactly once, and a refusal waits for staff."""
 
 import datetime
+import json
 
 import pytest
 import requests
+import responses
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,6 +251,32 @@ def test_an_unsearchable_create_repeated_after_an_uncertain_attempt_is_flagged(
     assert result.result["possible_duplicate"] is True
     assert result.result["provider_id"] == "555001"
     assert ReturnOrder.objects.get(pk=return_order.pk).provider_id == "555001"
+
+
+def test_kibo_creates_in_a_batch_are_each_recorded_before_the_next_is_sent(
+    http, kibo_return_order, settings
+):
+    """Kibo cannot be searched: an answer lost with its worker could not be found again, so
+    none waits to be recorded with the rest of its batch."""
+    settings.SYNC_SEND_BATCH = 10
+    first = kibo_return_order(kibo_order_item_id=1)
+    kibo_return_order(kibo_order_item_id=2)
+    ids_here = []
+
+    def created(request):
+        ids_here.append(ReturnOrder.objects.get(pk=first.pk).provider_id)
+        answer = load_payload("kibo/return_created.json") | {"returnID": 555000 + len(ids_here)}
+        return 201, {}, json.dumps(answer)
+
+    http.add_callback(responses.POST, f"{KIBO}/return/98765/12345", callback=created)
+    create = ProviderCall.Operation.RETURN_ORDER_CREATE
+
+    call_send(call_id=ProviderCall.objects.get(return_order=first, operation=create).pk)
+
+    assert ids_here == ["", "555001"]  # the first one's id was stored before the second went
+    assert set(ProviderCall.objects.filter(operation=create).values_list("state", flat=True)) == {
+        State.SUCCEEDED
+    }
 
 
 def test_a_request_the_adapter_cannot_build_fails_without_being_sent(http, kibo_return_order):
