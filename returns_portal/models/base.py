@@ -3,7 +3,7 @@
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model
@@ -121,22 +121,46 @@ def become_together(model, instances: list, state: str, *, also=()) -> list[str]
 
 def save_together(model, instances: list, fields) -> None:
     """Save ``fields`` of many rows in a few statements: the values all of them share in one
-    UPDATE, the fields whose values differ in one ``bulk_update`` (a CASE per row and field,
-    which Django is slow to build: the fewer fields there, the better)."""
+    UPDATE, the others in one UPDATE with a CASE on the primary key per field (what
+    ``bulk_update`` writes, built here in a fraction of its time: it makes an expression per
+    row and field)."""
     if not instances:
         return
     shared, varying = {}, []
     for name in fields:
-        attname = model._meta.get_field(name).attname
-        first = getattr(instances[0], attname)
-        if all(getattr(instance, attname) == first for instance in instances):
-            shared[attname] = first
+        field = model._meta.get_field(name)
+        first = getattr(instances[0], field.attname)
+        if all(getattr(instance, field.attname) == first for instance in instances):
+            shared[field.attname] = first
         else:
-            varying.append(name)
+            varying.append(field)
     if shared:
         model.objects.filter(pk__in=[instance.pk for instance in instances]).update(**shared)
     if varying:
-        model.objects.bulk_update(instances, varying)
+        _update_case(model, instances, varying)
+
+
+def _update_case(model, instances: list, fields: list) -> None:
+    db = connections[router.db_for_write(model)]
+    quote = db.ops.quote_name
+    pk = model._meta.pk
+    keys = [pk.get_db_prep_value(instance.pk, db) for instance in instances]
+    whens = " ".join(["WHEN %s THEN %s"] * len(instances))
+    assignments, params = [], []
+    for field in fields:
+        case = f"CASE {quote(pk.column)} {whens} END"
+        if db.features.requires_casted_case_in_updates:
+            case = f"CAST({case} AS {field.cast_db_type(db)})"
+        assignments.append(f"{quote(field.column)} = {case}")
+        for key, instance in zip(keys, instances, strict=True):
+            params += [key, field.get_db_prep_save(getattr(instance, field.attname), db)]
+    # Only quoted names are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {quote(pk.column)} IN ({', '.join(['%s'] * len(keys))})"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *keys])
 
 
 def state_check(field_name: str, choices, name: str, label: str = "") -> models.CheckConstraint:
