@@ -38,7 +38,12 @@ class ExpectedItemData:
 
 def _record(return_order, previous: str, state: str, actor: Actor, note: str = "") -> None:
     """The event row of a state change, and the webhook telling integrators about it."""
-    ReturnOrderEvent.objects.create(
+    _event(return_order, previous, state, actor, note).save(force_insert=True)
+    notify_return_order(return_order)
+
+
+def _event(return_order, previous: str, state: str, actor: Actor, note: str) -> ReturnOrderEvent:
+    return ReturnOrderEvent(
         return_order=return_order,
         from_state=previous,
         to_state=state,
@@ -46,7 +51,6 @@ def _record(return_order, previous: str, state: str, actor: Actor, note: str = "
         actor_user=actor.user,
         note=note,
     )
-    notify_return_order(return_order)
 
 
 def return_orders_transition_together(
@@ -59,14 +63,7 @@ def return_orders_transition_together(
     return_orders = [return_order for return_order, _ in moves]
     previous = become_together(ReturnOrder, return_orders, to, also=also)
     ReturnOrderEvent.objects.bulk_create(
-        ReturnOrderEvent(
-            return_order=return_order,
-            from_state=before,
-            to_state=to,
-            actor=actor.label,
-            actor_user=actor.user,
-            note=note,
-        )
+        _event(return_order, before, to, actor, note)
         for (return_order, note), before in zip(moves, previous, strict=True)
     )
     notify_return_orders(return_orders, to)

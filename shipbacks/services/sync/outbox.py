@@ -138,7 +138,7 @@ def calls_enqueue(specs: list[dict]) -> list[ProviderCall]:
     now = timezone.now()
     calls, keyed = [], []
     for spec in specs:
-        call = _call_new(now, **spec)
+        call = _call_new(now, spec)
         calls.append(call)
         keyed.append(bool(spec.get("key")))
     fresh = [call for call, has_key in zip(calls, keyed, strict=True) if not has_key]
@@ -167,27 +167,18 @@ def calls_enqueue(specs: list[dict]) -> list[ProviderCall]:
     return calls
 
 
-def _call_new(
-    now,
-    *,
-    provider: str,
-    operation: str,
-    target: str,
-    shipback: Shipback | None = None,
-    return_order: ReturnOrder | None = None,
-    key: str = "",
-    payload: dict | None = None,
-    deadline: timedelta | None = None,
-    delay: timedelta | None = None,
-) -> ProviderCall:
+def _call_new(now, spec: dict) -> ProviderCall:
+    """An unsaved call from ``call_enqueue``'s arguments."""
+    provider, operation, target = spec["provider"], spec["operation"], spec["target"]
+    delay, deadline = spec.get("delay"), spec.get("deadline")
     call = ProviderCall(
         provider=provider,
         operation=operation,
         target=target,
-        shipback=shipback,
-        return_order=return_order,
-        idempotency_key=key or f"{provider}:{target}:{operation}:{uuid.uuid4().hex}",
-        payload=payload or {},
+        shipback=spec.get("shipback"),
+        return_order=spec.get("return_order"),
+        idempotency_key=spec.get("key") or f"{provider}:{target}:{operation}:{uuid.uuid4().hex}",
+        payload=spec.get("payload") or {},
         next_attempt_at=now + delay if delay else now,
         deadline=now + deadline if deadline else None,
     )
