@@ -24,7 +24,7 @@ from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -311,6 +311,7 @@ def _claim(call_id: int, *, others: int = 0) -> list[ProviderCall]:
         if others:
             # Calls that wait for their task message while they are due already (a backlog);
             # the abandoned ones are left to their own message (the sweeper's).
+            _plan_oldest_first()
             due = (
                 ProviderCall.objects.ready()
                 .select_for_update(skip_locked=True)
@@ -340,6 +341,20 @@ def _claim(call_id: int, *, others: int = 0) -> list[ProviderCall]:
                 updated_at=now,
             )
     return claimed
+
+
+def _plan_oldest_first() -> None:
+    """Have the rest of the transaction find the oldest due calls by reading the index in its
+    order (PostgreSQL), never by sorting every due call.
+
+    The planner counts the pending calls from the table's statistics, which lag behind exactly
+    when a backlog forms: taking a backlog of thousands for a handful, it plans to read all of
+    them, check each is ready and sort them, for every batch (10-20 ms a claim at 5,000 due
+    calls, growing with the backlog). Read in index order, a claim reads about the calls it
+    takes. The setting ends with the claim's transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
 
 
 def _held_by_rate_limit(call: ProviderCall, now: datetime) -> bool:
