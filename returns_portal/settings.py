@@ -423,6 +423,10 @@ SYNC_RETRY_MAX_DELAY = timedelta(seconds=env.float("SYNC_RETRY_MAX_DELAY_SECONDS
 # are released, due now), well within the task's soft time limit. 1: one call per task.
 SYNC_SEND_BATCH = env.int("SYNC_SEND_BATCH", default=20)
 SYNC_SEND_BATCH_SECONDS = timedelta(seconds=env.float("SYNC_SEND_BATCH_SECONDS", default=10))
+# A call written due now gets no task message of its own: it waits for a batch. Messages are sent
+# for the oldest such calls while fewer than SYNC_SEND_AHEAD are on their way, each task ending by
+# sending more, so that a backlog costs a message per batch, not per call.
+SYNC_SEND_AHEAD = env.int("SYNC_SEND_AHEAD", default=4)
 # The sweeper: how often it runs (beat), how many calls it sends at most per run, and how late a
 # task message may be before it is taken for lost and sent again.
 SYNC_SWEEP_INTERVAL = env.float("SYNC_SWEEP_INTERVAL_SECONDS", default=30)

@@ -174,6 +174,12 @@ class ProviderCall(StateMachine, models.Model):
         indexes = [
             models.Index(fields=["provider", "target", "id"]),
             models.Index(fields=["state", "next_attempt_at"]),
+            # The messages on their way (calls_cover counts them), among many calls due.
+            models.Index(
+                fields=["enqueued_for"],
+                condition=Q(state=CallState.PENDING, enqueued_for__isnull=False),
+                name="shipbacks_call_message_sent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from ...models import ProviderCall, ReturnOrder, Shipback
@@ -42,6 +43,7 @@ from .sending import (
     Done,
     backoff_delay,
     call_send,
+    calls_cover,
     schedule_next_attempt,
     send_on_commit,
     task_countdown,
@@ -56,6 +58,7 @@ __all__ = [
     "call_enqueue",
     "call_send",
     "calls_cancel",
+    "calls_cover",
     "calls_enqueue",
     "cancel_locked",
     "schedule_next_attempt",
@@ -164,6 +167,8 @@ def calls_enqueue(specs: list[dict]) -> list[ProviderCall]:
     for call in fresh:
         if call.enqueued_for is not None:
             send_on_commit(call, task_countdown(call))
+    if any(call.next_attempt_at <= now for call in fresh):
+        transaction.on_commit(calls_cover, robust=True)
     return calls
 
 
@@ -182,8 +187,8 @@ def _call_new(now, spec: dict) -> ProviderCall:
         next_attempt_at=now + delay if delay else now,
         deadline=now + deadline if deadline else None,
     )
-    countdown = task_countdown(call)
-    call.enqueued_for = call.next_attempt_at if countdown is not None else None
+    # A call due later gets its message for then; one due now waits for a batch (calls_cover).
+    call.enqueued_for = call.next_attempt_at if task_countdown(call) else None
     return call
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from returns_portal.errors import DomainError
 
 from ...models import ProviderCall
-from .outbox import cancel_locked, schedule_next_attempt
+from .outbox import calls_cover, cancel_locked, schedule_next_attempt
 
 State = ProviderCall.State
 
@@ -60,24 +60,28 @@ def _poll_deadline(operation: str) -> timedelta:
 
 
 def calls_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
-    """Ids of the calls the sweeper sends: due with no message on its way (never sent, or late
-    by more than SYNC_LOST_MESSAGE_AFTER), and running past their lease (worker gone)."""
+    """Ids of the calls the sweeper sends again: due with their message late by more than
+    SYNC_LOST_MESSAGE_AFTER (lost by the broker), and running past their lease (worker gone)."""
     now = now or timezone.now()
-    lost = now - settings.SYNC_LOST_MESSAGE_AFTER
-    pending_due = Q(state=State.PENDING, next_attempt_at__lte=now) & (
-        Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=lost)
+    lost = Q(
+        state=State.PENDING,
+        next_attempt_at__lte=now,
+        enqueued_for__lt=now - settings.SYNC_LOST_MESSAGE_AFTER,
     )
     stuck = Q(state=State.RUNNING, claimed_until__lt=now)
     return list(
         ProviderCall.objects.ready()
-        .filter(pending_due | stuck)
+        .filter(lost | stuck)
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[: limit or settings.SYNC_SWEEP_BATCH]
     )
 
 
 def calls_sweep(*, now: datetime | None = None) -> int:
-    """Periodic: send the calls that are due or stuck (see :func:`calls_due`)."""
+    """Periodic: send again the calls whose message was lost or whose worker died (see
+    :func:`calls_due`), then messages for the calls due that wait for a batch, if too few are
+    on their way (a commit's or a task's that never ran, a poll come due with no message: see
+    ``calls_cover``). Returns how many messages were sent."""
     from ...tasks import send_provider_call
 
     now = now or timezone.now()
@@ -87,4 +91,4 @@ def calls_sweep(*, now: datetime | None = None) -> int:
         ProviderCall.objects.filter(pk__in=due).update(enqueued_for=now)
         for call_id in due:
             send_provider_call.delay(call_id)
-    return len(due)
+    return len(due) + calls_cover(now)

@@ -144,6 +144,61 @@ def _wake_followers(calls: tuple[ProviderCall, ...]) -> None:
                 schedule_next_attempt(follower)
 
 
+def calls_cover(now: datetime | None = None) -> int:
+    """Send a task message for the oldest calls due that have none, while fewer than
+    ``SYNC_SEND_AHEAD`` messages for calls due are on their way. Returns how many were sent.
+
+    A call written due now gets no message of its own (``call_enqueue``): it waits for a
+    batch, which takes up to ``SYNC_SEND_BATCH`` such calls along with the call of its message.
+    A backlog (an import, a provider back after an outage) is then sent by a few messages at a
+    time, each a whole batch, rather than by one message per call, nearly all of which would
+    find their call sent by another task's batch and cost a worker a message for nothing.
+
+    Called once a transaction that writes such calls commits, at the end of every task that
+    may take a batch (every one but a webhook's), and by the sweeper. No call is left waiting:
+    a call written while enough messages are on their way was committed before they were
+    counted, and the task of each of them ends after that, with this, and finds it. A message
+    counted that is lost is sent again by the sweeper once it is ``SYNC_LOST_MESSAGE_AFTER``
+    late, and is no longer counted.
+    """
+    from ...tasks import send_provider_call
+
+    now = now or timezone.now()
+    ahead = settings.SYNC_SEND_AHEAD
+    on_their_way = len(
+        ProviderCall.objects.filter(
+            state=State.PENDING,
+            enqueued_for__gt=now - settings.SYNC_LOST_MESSAGE_AFTER,
+            enqueued_for__lte=now,
+        ).values_list("pk", flat=True)[:ahead]
+    )
+    if on_their_way >= ahead:
+        return 0
+    with transaction.atomic():
+        _plan_oldest_first()
+        waiting = list(
+            ProviderCall.objects.ready()
+            .select_for_update(skip_locked=True)
+            .filter(state=State.PENDING, next_attempt_at__lte=now, enqueued_for__isnull=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[: ahead - on_their_way]
+        )
+        if waiting:
+            ProviderCall.objects.filter(pk__in=waiting).update(enqueued_for=now)
+            for call_id in waiting:
+                send_provider_call.apply_async_on_commit((call_id,))
+    return len(waiting)
+
+
+def _uncover(call_id: int) -> None:
+    """The message of a call that could not be claimed is spent: a call still pending and due
+    (held back by an earlier call on its record, say) waits for a batch again, no longer
+    counted as having a message on its way."""
+    ProviderCall.objects.filter(
+        pk=call_id, state=State.PENDING, enqueued_for__lte=timezone.now()
+    ).update(enqueued_for=None)
+
+
 # Sending --------------------------------------------------------------------------------------
 
 
@@ -160,13 +215,25 @@ def call_send(*, call_id: int, alone: bool = False) -> ProviderCall | None:
     not due, held back by an earlier call on the same record, claimed by another worker, or
     rate-limited) or the task's soft time limit struck it.
     """
-    others = 0 if alone else max(0, settings.SYNC_SEND_BATCH - 1)
-    # In a backlog most messages find their call already sent by another task's batch: a light
-    # look first, before a transaction.
+    if alone:
+        return _send(call_id, others=0)
+    others = max(0, settings.SYNC_SEND_BATCH - 1)
+    try:
+        return _send(call_id, others=others)
+    finally:
+        # The calls due without a message wait for a batch: this task's end lets the next go
+        # (once what it recorded has woken the calls waiting behind it, with their messages).
+        transaction.on_commit(calls_cover, robust=True)
+
+
+def _send(call_id: int, *, others: int) -> ProviderCall | None:
+    # A message may find its call sent already (by a batch it was in, by a duplicate message):
+    # a light look first, before a transaction.
     if others and not _may_claim(call_id):
         return None
     batch = _claim(call_id, others=others)
     if not batch:
+        _uncover(call_id)
         return None
     stop_starting = time.monotonic() + settings.SYNC_SEND_BATCH_SECONDS.total_seconds()
     unsent = list(batch)
@@ -309,13 +376,14 @@ def _claim(call_id: int, *, others: int = 0) -> list[ProviderCall]:
             return []
         claimed = [call]
         if others:
-            # Calls that wait for their task message while they are due already (a backlog);
-            # the abandoned ones are left to their own message (the sweeper's).
+            # Calls due that wait for a batch, with no message of their own (see calls_cover);
+            # a call with its message (a poll, a retry, one woken) and an abandoned one (the
+            # sweeper's) are left to it.
             _plan_oldest_first()
             due = (
                 ProviderCall.objects.ready()
                 .select_for_update(skip_locked=True)
-                .filter(state=State.PENDING, next_attempt_at__lte=now)
+                .filter(state=State.PENDING, next_attempt_at__lte=now, enqueued_for__isnull=True)
                 .exclude(pk=call.pk)
                 .order_by("next_attempt_at", "pk")[:others]
             )

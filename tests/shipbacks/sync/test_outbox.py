@@ -63,8 +63,9 @@ def test_a_change_writes_its_call_and_sends_the_task_only_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         shipback = _create_shipback(actor)
         sent_before_commit = list(messages)
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
 
     # then
     call = ProviderCall.objects.get(target=shipback.rma)
@@ -76,7 +77,7 @@ def test_a_change_writes_its_call_and_sends_the_task_only_after_commit(
     assert call.shipback == shipback
     assert call.idempotency_key == f"shoprunback:{shipback.rma}:create"
     assert sent_before_commit == []
-    assert messages == [(SEND, (call.pk,), 0.0)]
+    assert messages == [(SEND, (call.pk,), None)]  # due now: no message ahead of it
 
 
 def test_a_change_rolled_back_takes_its_call_with_it(actor, messages):
@@ -112,7 +113,7 @@ def test_a_call_with_an_existing_idempotency_key_is_not_written_twice(
 
     assert again.pk == first.pk
     assert ProviderCall.objects.count() == 1
-    assert first_messages == [(SEND, (first.pk,), 0.0)]
+    assert first_messages == [(SEND, (first.pk,), None)]
     assert messages == first_messages  # none for the call already written
 
 
@@ -399,7 +400,9 @@ def test_a_failed_call_does_not_hold_back_the_calls_after_it(handler):
     assert call_send(call_id=free.pk).state == State.SUCCEEDED
 
 
-def test_the_sweeper_sends_due_calls_whose_message_was_lost_or_never_sent(messages, settings):
+def test_the_sweeper_sends_due_calls_whose_message_was_lost_or_never_sent(
+    messages, settings, django_capture_on_commit_callbacks
+):
     settings.SYNC_LOST_MESSAGE_AFTER = datetime.timedelta(minutes=2)
     now = timezone.now()
     due = now - datetime.timedelta(minutes=10)
@@ -411,7 +414,8 @@ def test_the_sweeper_sends_due_calls_whose_message_was_lost_or_never_sent(messag
     not_due = ProviderCallFactory(next_attempt_at=now + datetime.timedelta(minutes=1))
     done = ProviderCallFactory(state=State.SUCCEEDED, next_attempt_at=due)
 
-    swept = calls_sweep(now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = calls_sweep(now=now)
 
     sent = {args[0] for name, args, _ in messages if name == SEND}
     assert swept == 2

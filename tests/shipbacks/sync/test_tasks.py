@@ -30,7 +30,9 @@ def test_the_sweeper_runs_on_the_beat_at_the_configured_interval(settings):
     assert entry["schedule"] == settings.SYNC_SWEEP_INTERVAL
 
 
-def test_the_sweep_task_sends_due_calls_and_webhooks_whose_task_was_lost(messages, settings):
+def test_the_sweep_task_sends_due_calls_and_webhooks_whose_task_was_lost(
+    messages, settings, django_capture_on_commit_callbacks
+):
     settings.SYNC_LOST_MESSAGE_AFTER = datetime.timedelta(minutes=2)
     long_ago = timezone.now() - datetime.timedelta(minutes=10)
     call = ProviderCallFactory(next_attempt_at=long_ago)
@@ -38,7 +40,8 @@ def test_the_sweep_task_sends_due_calls_and_webhooks_whose_task_was_lost(message
     InboundEvent.objects.filter(pk=event.pk).update(received_at=long_ago)
     InboundEventFactory(state=InboundEvent.State.PROCESSED)
 
-    swept = tasks.sweep_provider_calls()
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = tasks.sweep_provider_calls()
 
     assert swept == 1
     assert sorted(messages) == sorted(
