@@ -7,10 +7,13 @@ Lifecycle of a ``ProviderCall`` (``TRANSITIONS`` on the model)::
        +--transient/poll--+
     pending/failed --admin or superseded--> cancelled
 
-1. :func:`call_enqueue` writes the row in the caller's transaction; the task message is sent
-   after commit (or not at all when the transaction rolls back).
+1. :func:`call_enqueue` writes the row in the caller's transaction. A call due later has its
+   task message sent after commit, with its countdown (none when the transaction rolls back);
+   one due now waits for a batch: after commit, ``calls_cover`` sends messages for the oldest
+   calls waiting while fewer than ``SYNC_SEND_AHEAD`` are on their way, and every task ends by
+   doing the same, so that a backlog costs a message per batch.
 2. :func:`call_send` (the task, in ``sending``) claims the row in a short transaction, under a
-   row lock, with a lease, and with it other calls due now (a batch); the handler then calls
+   row lock, with a lease, and with it other calls waiting (a batch); the handler then calls
    the provider outside any transaction; the outcome and what it brings (a remote id, quotes, a
    label) are recorded together in one short transaction, as soon as it is answered (or with
    the batch's other answers, for those a worker could lose without harm: see ``sending``).
@@ -19,8 +22,9 @@ Lifecycle of a ``ProviderCall`` (``TRANSITIONS`` on the model)::
    a refusal (other 4xx) fails at once with the provider's message. Polls come back pending
    after their interval until their deadline.
 4. ``recovery.calls_sweep`` (beat) sends again the calls that are due but whose message is late
-   (lost by the broker) or never sent (waits longer than ``TASK_MAX_COUNTDOWN``), and the calls
-   still running after their lease (their worker died): nothing is lost.
+   (lost by the broker) and the calls still running after their lease (their worker died), then
+   covers the calls waiting (a call come due with no message, its wait longer than
+   ``TASK_MAX_COUNTDOWN``, say): nothing is lost.
 
 Calls on one record (provider + target) run one at a time in the order they were written
 (``ProviderCallQuerySet.ready``); when one ends, the next is sent (looked for once that end is

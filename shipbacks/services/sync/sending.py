@@ -3,14 +3,15 @@ outcome, scheduling the next attempt (see ``outbox`` for the lifecycle).
 
 :func:`call_send` (the task) claims its call in a short transaction, under a row lock
 (``skip_locked``: a second worker passes its way), with a lease, and with it up to
-``SYNC_SEND_BATCH - 1`` other calls due now (their records loaded together); it sends them in
+``SYNC_SEND_BATCH - 1`` other calls due that wait for a batch, with no message of their own
+(:func:`calls_cover`; their records loaded together); it sends them in
 turn, the handler calling the provider outside any transaction, and records each outcome as soon
 as it is answered, with what it brings (a remote id, quotes, a label), in one short transaction.
 An answer that would be found again if it were lost (a create the provider can look up by our
 reference: ``Done.together``) waits instead for the batch's others, and they are all recorded in
-one transaction of a few statements. The messages of the calls a batch took then find nothing to
-do. No call of a batch is started after ``SYNC_SEND_BATCH_SECONDS``: those left are released,
-due now.
+one transaction of a few statements. No call of a batch is started after
+``SYNC_SEND_BATCH_SECONDS``: those left are released, due now. Every task but a webhook's ends
+by sending messages for the calls waiting, if too few are on their way.
 """
 
 import logging
@@ -205,11 +206,13 @@ def _uncover(call_id: int) -> None:
 def call_send(*, call_id: int, alone: bool = False) -> ProviderCall | None:
     """One attempt of a call: claim it, call the provider, record the outcome.
 
-    With ``SYNC_SEND_BATCH`` above 1, the task claims with it other calls due now (one claim,
-    their records loaded together) and sends them in turn, each recorded as soon as it is
-    answered: a backlog goes out without a claim and a load per call. It starts none after
-    ``SYNC_SEND_BATCH_SECONDS``: the calls left are released, due now. ``alone``: this call
-    only (a short task that must stay short takes no backlog with it).
+    With ``SYNC_SEND_BATCH`` above 1, the task claims with it other calls waiting for a batch
+    (one claim, their records loaded together) and sends them in turn, each recorded as soon as
+    it is answered: a backlog goes out without a claim and a load per call. It starts none
+    after ``SYNC_SEND_BATCH_SECONDS``: the calls left are released, due now. It ends by
+    sending messages for the calls waiting (:func:`calls_cover`). ``alone``: this call only (a
+    short task that must stay short takes no backlog with it, and leaves the covering to
+    others).
 
     Returns the call ``call_id`` as recorded, or None when there was nothing to do (not pending,
     not due, held back by an earlier call on the same record, claimed by another worker, or
@@ -331,8 +334,8 @@ def _may_claim(call_id: int) -> bool:
 
 
 def _claim(call_id: int, *, others: int = 0) -> list[ProviderCall]:
-    """Claim the call ``call_id`` and, when it could be, up to ``others`` more calls due now,
-    in one short transaction: each under a row lock (``skip_locked``: a call another worker
+    """Claim the call ``call_id`` and, when it could be, up to ``others`` calls waiting for a
+    batch, in one short transaction: each under a row lock (``skip_locked``: a call another worker
     holds is passed over), running with a lease, its attempt counted.
 
     Returns the calls claimed, ``call_id`` first; empty when that one could not be: not ready
