@@ -368,22 +368,19 @@ def test_a_backlog_is_sent_by_a_message_per_batch(shipbob, shipbob_backlog, mess
     assert tasks == 4
 
 
-def test_a_call_written_due_now_has_a_message_only_while_few_are_on_their_way(
-    messages, settings, django_capture_on_commit_callbacks
-):
+def _written_due_now(target: str) -> ProviderCall:
+    """A call due now, written in a transaction of its own (what follows its commit run)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return outbox.call_enqueue(
+            provider="shipbob", operation=Operation.SHIPBACK_FREE, target=target
+        )
+
+
+def test_a_call_written_due_now_has_a_message_only_while_few_are_on_their_way(messages, settings):
     settings.SYNC_SEND_AHEAD = 2
-    with django_capture_on_commit_callbacks(execute=True):
-        first = outbox.call_enqueue(
-            provider="shipbob", operation=Operation.SHIPBACK_FREE, target="A"
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        second = outbox.call_enqueue(
-            provider="shipbob", operation=Operation.SHIPBACK_FREE, target="B"
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        third = outbox.call_enqueue(
-            provider="shipbob", operation=Operation.SHIPBACK_FREE, target="C"
-        )
+    first = _written_due_now("A")
+    second = _written_due_now("B")
+    third = _written_due_now("C")
 
     assert [args for _, args, _ in messages] == [(first.pk,), (second.pk,)]
     third.refresh_from_db()
@@ -391,18 +388,12 @@ def test_a_call_written_due_now_has_a_message_only_while_few_are_on_their_way(
 
 
 def test_a_call_written_while_enough_messages_are_on_their_way_goes_with_the_next_task(
-    handler, messages, settings, django_capture_on_commit_callbacks
+    handler, messages, settings
 ):
     settings.SYNC_SEND_AHEAD = 1
     settings.SYNC_SEND_BATCH = 1  # each task its own call: the late one cannot ride along
-    with django_capture_on_commit_callbacks(execute=True):
-        first = outbox.call_enqueue(
-            provider="shipbob", operation=Operation.SHIPBACK_FREE, target="A"
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        late = outbox.call_enqueue(
-            provider="shipbob", operation=Operation.SHIPBACK_FREE, target="B"
-        )
+    first = _written_due_now("A")
+    late = _written_due_now("B")
     assert [args for _, args, _ in messages] == [(first.pk,)]
 
     tasks = _work(messages)
