@@ -87,22 +87,13 @@ def lock_and_become(model, pk, state: str, *, locked=None, also=()):
     """
     instance = locked if locked is not None else model.objects.select_for_update().get(pk=pk)
     previous = instance.state
-    instance.become(state)
-    fields = ["state", "updated_at", *also]
-    if milestone := getattr(model, "MILESTONES", {}).get(state):
-        setattr(instance, milestone, timezone.now())
-        fields.append(milestone)
-    instance.save(update_fields=fields)
+    instance.save(update_fields=_become(model, [instance], state, also, timezone.now()))
     return instance, previous
 
 
-def become_together(model, instances: list, state: str, *, also=()) -> list[str]:
-    """``lock_and_become`` for many rows moving to the same state (the answers of a batch of
-    provider calls): each already locked by the caller in its transaction, with changes of its
-    own to the fields ``also``; one update and one insert of history rows for all of them.
-    Returns their previous states, in order."""
-    previous = [instance.state for instance in instances]
-    now = timezone.now()
+def _become(model, instances: list, state: str, also, now) -> list[str]:
+    """Move the rows to ``state`` (checked), stamped ``now`` with the state's milestone if it
+    has one; returns the fields to save."""
     fields = ["state", "updated_at", *also]
     milestone = getattr(model, "MILESTONES", {}).get(state)
     if milestone:
@@ -112,7 +103,17 @@ def become_together(model, instances: list, state: str, *, also=()) -> list[str]
         instance.updated_at = now  # auto_now is a save()'s, not a bulk update's
         if milestone:
             setattr(instance, milestone, now)
-    save_together(model, instances, fields)
+    return fields
+
+
+def become_together(model, instances: list, state: str, *, also=()) -> list[str]:
+    """``lock_and_become`` for many rows moving to the same state (the answers of a batch of
+    provider calls): each already locked by the caller in its transaction, with changes of its
+    own to the fields ``also``; one update and one insert of history rows for all of them.
+    Returns their previous states, in order."""
+    previous = [instance.state for instance in instances]
+    now = timezone.now()
+    save_together(model, instances, _become(model, instances, state, also, now))
     get_history_manager_for_model(model).bulk_history_create(
         instances, update=True, default_date=now
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from returns_portal.errors import DomainError
 
 from ...models import ProviderCall
-from .outbox import calls_cover, cancel_locked, schedule_next_attempt
+from .outbox import calls_cover, cancel_locked, messages_send, schedule_next_attempt
 
 State = ProviderCall.State
 
@@ -82,13 +82,9 @@ def calls_sweep(*, now: datetime | None = None) -> int:
     :func:`calls_due`), then messages for the calls due that wait for a batch, if too few are
     on their way (a commit's or a task's that never ran, a poll come due with no message: see
     ``calls_cover``). Returns how many messages were sent."""
-    from ...tasks import send_provider_call
-
     now = now or timezone.now()
     due = calls_due(now=now)
     if due:
         # Marked as sent, so the next sweep leaves them alone unless this message is lost too.
-        ProviderCall.objects.filter(pk__in=due).update(enqueued_for=now)
-        for call_id in due:
-            send_provider_call.delay(call_id)
+        messages_send(due, now)
     return len(due) + calls_cover(now)

@@ -87,11 +87,27 @@ def schedule_next_attempt(call: ProviderCall) -> None:
     """Send the task message for the call's next attempt after commit, with a countdown (see
     ``task_countdown``), and note it on the row. Call inside the transaction that set
     ``next_attempt_at``."""
+    _message_next_attempt(call)
+    ProviderCall.objects.filter(pk=call.pk).update(enqueued_for=call.enqueued_for)
+
+
+def _message_next_attempt(call: ProviderCall) -> None:
+    """The message for the call's next attempt, sent after commit and noted on the (unsaved)
+    call; none when that attempt is further away than TASK_MAX_COUNTDOWN (the sweeper's)."""
     countdown = task_countdown(call)
     call.enqueued_for = call.next_attempt_at if countdown is not None else None
     if countdown is not None:
         send_on_commit(call, countdown)
-    ProviderCall.objects.filter(pk=call.pk).update(enqueued_for=call.enqueued_for)
+
+
+def messages_send(call_ids: list[int], now: datetime) -> None:
+    """Messages for calls due now (the sweeper's, ``calls_cover``'s), noted on their rows as
+    sent at ``now`` and sent once that is committed."""
+    from ...tasks import send_provider_call
+
+    ProviderCall.objects.filter(pk__in=call_ids).update(enqueued_for=now)
+    for call_id in call_ids:
+        send_provider_call.apply_async_on_commit((call_id,))
 
 
 def wake_followers(*calls: ProviderCall) -> None:
@@ -162,8 +178,6 @@ def calls_cover(now: datetime | None = None) -> int:
     counted that is lost is sent again by the sweeper once it is ``SYNC_LOST_MESSAGE_AFTER``
     late, and is no longer counted.
     """
-    from ...tasks import send_provider_call
-
     now = now or timezone.now()
     ahead = settings.SYNC_SEND_AHEAD
     on_their_way = len(
@@ -185,9 +199,7 @@ def calls_cover(now: datetime | None = None) -> int:
             .values_list("pk", flat=True)[: ahead - on_their_way]
         )
         if waiting:
-            ProviderCall.objects.filter(pk__in=waiting).update(enqueued_for=now)
-            for call_id in waiting:
-                send_provider_call.apply_async_on_commit((call_id,))
+            messages_send(waiting, now)
     return len(waiting)
 
 
@@ -525,10 +537,7 @@ def _settle(call: ProviderCall, now: datetime | None = None) -> None:
     after commit (pending) or the end stamped (``now``, or the time it is)."""
     call.claimed_until = None
     if call.state == State.PENDING:
-        countdown = task_countdown(call)
-        call.enqueued_for = call.next_attempt_at if countdown is not None else None
-        if countdown is not None:
-            send_on_commit(call, countdown)
+        _message_next_attempt(call)
     else:
         call.completed_at = now or timezone.now()
         call.next_attempt_at = None
